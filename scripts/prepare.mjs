@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Runs on `npm install`: compile the contracts and generate typed ABIs so `npm start` and `npm test` start fast.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+function step(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", env: { ...process.env, FORCE_COLOR: "0" } });
+  if (r.status !== 0) {
+    console.error(`prepare: '${cmd} ${args.join(" ")}' failed`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+if (!existsSync("node_modules/.bin/forge")) {
+  console.log("prepare: dependencies not installed yet, skipping build");
+  process.exit(0);
+}
+step("npx", ["--no-install", "forge", "build"]);
+if (existsSync("wagmi.config.ts")) step("npx", ["--no-install", "wagmi", "generate"]);

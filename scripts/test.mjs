@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// `npm test`: forge tests, then TypeScript tests (vitest). Fails if either fails or runs nothing.
+// `npm run test:full`: the deep fuzz/invariant profile and the heavy suites (LINEAGE_FULL=1).
+import { spawnSync } from "node:child_process";
+
+const full = process.argv.includes("--full");
+const env = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true", PONDER_TELEMETRY_DISABLED: "1" };
+if (full) {
+  env.FOUNDRY_PROFILE = env.FOUNDRY_PROFILE ?? "deep";
+  env.LINEAGE_FULL = "1";
+} else if (process.env.CI && !env.FOUNDRY_PROFILE) {
+  env.FOUNDRY_PROFILE = "ci";
+}
+
+/** Run a command, echo its output, and return { status, output }. */
+function run(cmd, args) {
+  console.log(`\n$ ${cmd} ${args.join(" ")}`);
+  const r = spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
+  process.stdout.write(r.stdout ?? "");
+  process.stderr.write(r.stderr ?? "");
+  return { status: r.status ?? 1, output: `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "") };
+}
+
+const failures = [];
+const forge = run("npx", ["--no-install", "forge", "test", "--no-match-path", "contracts/test/bench/**"]);
+const forgeCount = /(\d+) tests passed, (\d+) failed/.exec(forge.output);
+if (forge.status !== 0) failures.push("forge test failed");
+else if (!forgeCount || Number(forgeCount[1]) === 0) failures.push("forge ran no test");
+
+const vitest = run("npx", ["--no-install", "vitest", "run"]);
+const vitestCount = /Tests\s+(?:\d+ failed \| )?(\d+) passed/.exec(vitest.output);
+if (vitest.status !== 0) failures.push("vitest failed");
+else if (!vitestCount || Number(vitestCount[1]) === 0) failures.push("vitest ran no test");
+
+const passed = Number(forgeCount?.[1] ?? 0) + Number(vitestCount?.[1] ?? 0);
+const failed = Number(forgeCount?.[2] ?? 0) + Number(/(\d+) failed/.exec(vitest.output)?.[1] ?? 0);
+console.log(`\nlineage: forge ${forgeCount?.[1] ?? 0} passed, vitest ${vitestCount?.[1] ?? 0} passed${full ? " (full profile)" : ""}`);
+console.log(`${passed} passed, ${failed} failed`);
+if (failures.length) {
+  console.error(`npm test FAILED: ${failures.join("; ")}`);
+  process.exit(1);
+}
