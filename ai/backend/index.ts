@@ -23,7 +23,6 @@ interface WasmBackendLike {
   dataIdMap: { get(dataId: object): { id: number; shape: number[] } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array;
-  readSync(dataId: object): Float32Array | Int32Array;
   disposeData(dataId: object, force?: boolean): boolean;
   incRef(dataId: object): void;
 }
@@ -53,7 +52,7 @@ function transposeLast2(x: tf.TensorInfo, backend: WasmBackendLike): tf.TensorIn
 function sliceFresh(src: tf.TensorInfo, offset: number, rows: number, cols: number, backend: WasmBackendLike): tf.TensorInfo {
   const out = backend.makeOutput([rows, cols], "float32");
   const outVals = backend.typedArrayFromHeap(out); // allocate first: allocation may move wasm memory
-  const srcVals = backend.readSync(src.dataId);
+  const srcVals = backend.typedArrayFromHeap(src); // a view (readSync would copy the whole tensor)
   outVals.set(srcVals.subarray(offset, offset + rows * cols));
   return out;
 }
@@ -104,8 +103,8 @@ function fastBatchMatMul(args: { inputs: tf.NamedTensorInfoMap; backend: unknown
       const ai = sliceFresh(a, aBatch === 1 ? 0 : i * m * k, m, k, backend);
       const bi = sliceFresh(b, bBatch === 1 ? 0 : i * k * n, k, n, backend);
       const oi = orig({ inputs: { a: ai, b: bi }, backend, attrs: noAttrs }) as tf.TensorInfo;
-      const dst = backend.typedArrayFromHeap(out);
-      dst.set(backend.readSync(oi.dataId), i * m * n);
+      const dst = backend.typedArrayFromHeap(out); // views taken after every allocation
+      dst.set(backend.typedArrayFromHeap(oi), i * m * n);
       backend.disposeData(ai.dataId);
       backend.disposeData(bi.dataId);
       backend.disposeData(oi.dataId);
@@ -128,8 +127,8 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
   const out = backend.makeOutput(outShape, x.dtype);
   const o = backend.typedArrayFromHeap(out);
   o.fill(0);
-  const xv = backend.readSync(x.dataId);
-  const iv = backend.readSync(ids.dataId);
+  const xv = backend.typedArrayFromHeap(x);
+  const iv = backend.typedArrayFromHeap(ids);
   for (let i = 0; i < idCount; i++) {
     const s = iv[i]!;
     if (s < 0 || s >= numSegments) continue;
