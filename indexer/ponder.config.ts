@@ -5,7 +5,7 @@
  */
 import { createConfig } from "ponder";
 import { http } from "viem";
-import { openTokenAbi, timelockControllerAbi } from "../sdk/abi/index.ts";
+import { datanetRegistryAbi, modelRegistryAbi, openTokenAbi, timelockControllerAbi } from "../sdk/abi/index.ts";
 import { contractAddress } from "../sdk/addresses/index.ts";
 import { deployment, settings } from "./settings.ts";
 
@@ -37,6 +37,18 @@ export default createConfig({
       chain: "lineage",
       abi: timelockControllerAbi,
       address: contractAddress(deployment, "TimelockController"),
+      startBlock,
+    },
+    DatanetRegistry: {
+      chain: "lineage",
+      abi: datanetRegistryAbi,
+      address: contractAddress(deployment, "DatanetRegistry"),
+      startBlock,
+    },
+    ModelRegistry: {
+      chain: "lineage",
+      abi: modelRegistryAbi,
+      address: contractAddress(deployment, "ModelRegistry"),
       startBlock,
     },
   },

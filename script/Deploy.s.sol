@@ -6,6 +6,9 @@ import {stdJson} from "forge-std/StdJson.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {OpenToken} from "../contracts/src/token/OpenToken.sol";
+import {DatanetRegistry} from "../contracts/src/data/DatanetRegistry.sol";
+import {ModelRegistry} from "../contracts/src/models/ModelRegistry.sol";
+import {IDatanetAccess} from "../contracts/src/interfaces/IDatanetAccess.sol";
 
 /// @title Deploy
 /// @notice Deploys every Lineage contract, wires roles and writes `deployments/<chainId>.json`.
@@ -15,8 +18,9 @@ import {OpenToken} from "../contracts/src/token/OpenToken.sol";
 ///   timelockMinDelay (seconds), keepers (address[]), slasher, council, distribution (address[]) and
 ///   distributionAmount (OPEN wei each; devnet demo balances paid by the treasury, empty on a real chain).
 /// The Timelock is the treasury and the governance of every contract. The deployer holds its proposer, executor and
-/// admin roles only during this script (delay 0) to pay the distribution and set the configured delay, then gives
-/// them up: at the end only the Governor proposes, anyone executes, and nobody administers.
+/// admin roles only during this script (delay 0): it runs one bootstrap batch through the Timelock (demo
+/// distribution and the governance-only wiring between contracts), sets the configured delay, then gives the roles
+/// up: at the end only the Governor proposes, anyone executes, and nobody administers.
 contract Deploy is Script {
     using stdJson for string;
 
@@ -41,6 +45,12 @@ contract Deploy is Script {
     address internal deployer;
     TimelockController internal timelock;
     OpenToken internal token;
+    DatanetRegistry internal datanets;
+    ModelRegistry internal models;
+
+    /// @dev The bootstrap batch the Timelock executes (governance-only calls and the demo distribution).
+    address[] internal batchTargets;
+    bytes[] internal batchPayloads;
 
     /// @notice Entry point of `forge script`.
     function run() external {
@@ -50,7 +60,10 @@ contract Deploy is Script {
         (, deployer,) = vm.readCallers();
         deployTimelock();
         token = new OpenToken(address(timelock));
+        datanets = new DatanetRegistry(token, address(timelock), address(timelock));
+        models = new ModelRegistry(token, IDatanetAccess(address(datanets)), address(timelock), address(timelock));
         distribute(cfg);
+        runBootstrapBatch();
         handOver(cfg);
         vm.stopBroadcast();
         write(cfg, startBlock);
@@ -84,19 +97,27 @@ contract Deploy is Script {
         timelock = new TimelockController(0, me, me, deployer);
     }
 
-    /// @notice Pays the configured demo balances out of the treasury (the Timelock) through a batch it executes.
+    /// @notice Queues the configured demo balances, paid out of the treasury (the Timelock).
     function distribute(Config memory cfg) internal {
-        uint256 n = cfg.distribution.length;
-        if (n == 0) return;
-        address[] memory targets = new address[](n);
-        uint256[] memory values = new uint256[](n);
-        bytes[] memory payloads = new bytes[](n);
-        for (uint256 i; i < n; ++i) {
-            targets[i] = address(token);
-            payloads[i] = abi.encodeCall(IERC20.transfer, (cfg.distribution[i], cfg.distributionAmount));
+        for (uint256 i; i < cfg.distribution.length; ++i) {
+            queue(address(token), abi.encodeCall(IERC20.transfer, (cfg.distribution[i], cfg.distributionAmount)));
         }
-        timelock.scheduleBatch(targets, values, payloads, bytes32(0), keccak256("lineage.distribution"), 0);
-        timelock.executeBatch(targets, values, payloads, bytes32(0), keccak256("lineage.distribution"));
+    }
+
+    /// @notice Adds a call to the bootstrap batch.
+    function queue(address target, bytes memory payload) internal {
+        batchTargets.push(target);
+        batchPayloads.push(payload);
+    }
+
+    /// @notice Schedules and executes the bootstrap batch through the Timelock (delay still 0).
+    function runBootstrapBatch() internal {
+        uint256 n = batchTargets.length;
+        if (n == 0) return;
+        uint256[] memory values = new uint256[](n);
+        bytes32 salt = keccak256("lineage.bootstrap");
+        timelock.scheduleBatch(batchTargets, values, batchPayloads, bytes32(0), salt, 0);
+        timelock.executeBatch(batchTargets, values, batchPayloads, bytes32(0), salt);
     }
 
     /// @notice Sets the configured delay, makes anyone an executor and drops the deployer's roles.
@@ -117,6 +138,8 @@ contract Deploy is Script {
     function write(Config memory cfg, uint256 startBlock) internal {
         string memory c = "contracts";
         c.serialize("TimelockController", address(timelock));
+        c.serialize("DatanetRegistry", address(datanets));
+        c.serialize("ModelRegistry", address(models));
         string memory contractsJson = c.serialize("OpenToken", address(token));
 
         string memory r = "roles";

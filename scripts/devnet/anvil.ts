@@ -36,6 +36,8 @@ export interface AnvilOptions {
   stateInterval?: number;
   /** Seconds between blocks; omit for automine (a block per transaction). */
   blockTime?: number;
+  /** Chain id (default 31337). */
+  chainId?: number;
   /** Extra arguments. */
   args?: string[];
 }
@@ -53,7 +55,7 @@ export interface Anvil {
 /** Starts anvil and waits until it answers `eth_chainId`. */
 export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   const port = opts.port ?? (await freePort());
-  const args = ["--port", String(port), "--host", "127.0.0.1", "--chain-id", String(ANVIL_CHAIN_ID)];
+  const args = ["--port", String(port), "--host", "127.0.0.1", "--chain-id", String(opts.chainId ?? ANVIL_CHAIN_ID)];
   if (opts.stateFile) {
     mkdirSync(dirname(opts.stateFile), { recursive: true });
     args.push("--state", opts.stateFile, "--state-interval", String(opts.stateInterval ?? 2));

@@ -136,7 +136,7 @@ export async function checkDeployment(client: PublicClient, deployment: Deployme
   if (chainId !== deployment.chainId) {
     return { ok: false, reason: `the deployment is for chain ${deployment.chainId} but the RPC serves chain ${chainId}` };
   }
-  const head = await client.getBlockNumber();
+  const head = await client.getBlockNumber({ cacheTime: 0 });
   if (BigInt(deployment.deployBlock) > head) {
     return { ok: false, reason: `deploy block ${deployment.deployBlock} is beyond the chain head ${head} (another chain)` };
   }

@@ -153,7 +153,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     if ((opts.seed ?? embedded) && !wasSeeded(dataDir, deployment)) {
       const t0 = Date.now();
       const summary = await seed({ rpcUrl, deployment, logger: log });
-      const marker: SeedMarker = { deployBlockHash: deployment.deployBlockHash, seededAtBlock: Number(await client.getBlockNumber()) };
+      const marker: SeedMarker = { deployBlockHash: deployment.deployBlockHash, seededAtBlock: Number(await client.getBlockNumber({ cacheTime: 0 })) };
       writeFileSync(seedMarkerPath(dataDir, chainId), `${JSON.stringify(marker, null, 2)}\n`);
       log.info({ ms: Date.now() - t0, ...summary }, "seeded demo data");
     }

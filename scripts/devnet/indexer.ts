@@ -126,7 +126,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     return Object.values(status)[0]?.block?.number;
   };
   const synced = async (block?: bigint): Promise<void> => {
-    const target = Number(block ?? (await client.getBlockNumber()));
+    const target = Number(block ?? (await client.getBlockNumber({ cacheTime: 0 })));
     await waitFor(
       `the indexer to reach block ${target}`,
       async () => {
