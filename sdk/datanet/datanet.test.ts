@@ -145,3 +145,16 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
     expect(tree.has(4n)).toBe(false);
   });
 });
+
+describe("committed forge vectors", () => {
+  it("contracts/test/unit/DatanetTreeVectors.t.sol holds this builder's root and proofs", async () => {
+    const { versionTreeVectors } = await import("./vectors.ts");
+    const sol = (await readFile(join(process.cwd(), "contracts/test/unit/DatanetTreeVectors.t.sol"), "utf8")).toLowerCase();
+    const v = versionTreeVectors();
+    expect(sol).toContain(`root = ${v.root}`);
+    for (const l of v.leaves) {
+      expect(sol).toContain(`verifycontribution(dn, 1, ${l.contributionId}, ${l.digest}`);
+      l.proof.forEach((p, j) => expect(sol).toContain(`p[${j}] = ${p};`));
+    }
+  });
+});
