@@ -6,11 +6,12 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// @title MeritDecayLib
 /// @notice Exact-enough exponential decay of merit for the LineageGovernor: `value x 2^(-elapsed / halfLife)`.
 /// @dev Fixed point. The exponent `elapsed / halfLife` is split into an integer part `n` (a right shift) and a
-/// fraction `f` in [0, 1) taken to 64 bits (`floor(rem x 2^64 / halfLife)`). `2^(-f)` is the product, over the set
-/// bits `i` of `f`, of the constants `floor(2^128 x 2^(-2^-i))` (Q128, generated with 120-digit decimals), each
-/// product floored back to Q128. Precision: every step rounds down, so the result never exceeds the true value,
-/// and the relative error is below 2^-62 (64 floors of relative size <= 2^-127 each, plus <= ln2 x 2^-64 from
-/// truncating the fraction), i.e. off by at most `value / 2^62 + 1` wei. Anyone can recompute it off-chain.
+/// fraction `f` in [0, 1) taken to 64 bits, rounded UP (`ceil(rem x 2^64 / halfLife)`). `2^(-f)` is the product,
+/// over the set bits `i` of `f`, of the constants `floor(2^128 x 2^(-2^-i))` (Q128, generated with 120-digit
+/// decimals), each product floored back to Q128. Precision: every step rounds toward zero decay-value, so the
+/// result never exceeds the true value `value x 2^(-elapsed / halfLife)`, and falls short of it by less than
+/// `value x 2^-63 + 1` (the fraction's rounding costs at most ln2 x 2^-64 relative, the 64 floors at most 2^-121).
+/// Anyone can recompute it off-chain. Requires `0 < halfLife < 2^64`.
 /// Gas: a 64-step loop over a 1 KiB table of constants (~3,000 gas).
 library MeritDecayLib {
     /// @dev 1.0 in Q128.
@@ -27,7 +28,7 @@ library MeritDecayLib {
     function decay(uint256 value, uint256 elapsed, uint256 halfLife) internal pure returns (uint256) {
         uint256 halvings = elapsed / halfLife;
         if (halvings >= MAX_HALVINGS || value == 0) return 0;
-        uint256 factor = pow2NegFraction(((elapsed % halfLife) << FRACTION_BITS) / halfLife);
+        uint256 factor = pow2NegFraction(Math.mulDiv(elapsed % halfLife, 1 << FRACTION_BITS, halfLife, Math.Rounding.Ceil));
         return Math.mulDiv(value, factor, ONE_Q128) >> halvings;
     }
 
