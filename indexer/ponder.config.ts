@@ -9,7 +9,12 @@ import { datanetRegistryAbi, modelRegistryAbi, openTokenAbi, timelockControllerA
 import { contractAddress } from "../sdk/addresses/index.ts";
 import { deployment, settings } from "./settings.ts";
 
-/** Local devnets (anvil) are thrown away and recreated under the same chain id: never trust a cached RPC answer. */
+/**
+ * Local devnets (anvil) are thrown away and recreated under the same chain id, with the same contract addresses.
+ * Ponder's RPC cache (`ponder_sync`) is keyed by chain id, so a cache from an earlier chain would be replayed.
+ * On PGlite the database directory is per deployment (scripts/devnet/devnet.ts), so the cache is safe and makes
+ * restarts fast; a shared Postgres database gets no cache for the local chain.
+ */
 const LOCAL_CHAIN_ID = 31337;
 
 const startBlock = deployment.deployBlock;
@@ -23,7 +28,7 @@ export default createConfig({
       id: deployment.chainId,
       rpc: http(settings.rpcUrl, { maxResponseBodySize: false }),
       pollingInterval: settings.pollingInterval,
-      disableCache: deployment.chainId === LOCAL_CHAIN_ID,
+      disableCache: settings.databaseUrl !== undefined && deployment.chainId === LOCAL_CHAIN_ID,
     },
   },
   contracts: {

@@ -24,6 +24,7 @@ const program = new Command("lineage-start")
   .option("--data-dir <dir>", "data directory", process.env.LINEAGE_DATA_DIR ?? ".lineage")
   .option("--anvil-port <port>", "embedded anvil's port (0 = any free port)", port, 8545)
   .option("--port <port>", "GraphQL port (0 = any free port)", port, 42069)
+  .option("--gateway-port <port>", "content gateway port (0 = any free port)", port, 42070)
   .option("--deployment <file>", "deployment file (default deployments/<chainId>.json)")
   .option("--deploy", "deploy to an external chain when its deployment is missing or stale (LINEAGE_DEPLOYER_KEY)")
   .option("--no-seed", "do not seed demo data")
@@ -35,6 +36,7 @@ const o = program.opts<{
   dataDir: string;
   anvilPort: number;
   port: number;
+  gatewayPort: number;
   deployment?: string;
   deploy?: boolean;
   seed: boolean;
@@ -70,6 +72,7 @@ try {
     rpcUrl: o.rpc || undefined,
     anvilPort: o.anvilPort,
     graphqlPort: o.port,
+    gatewayPort: o.gatewayPort,
     deploymentFile: o.deployment ? resolve(o.deployment) : undefined,
     deployerKey: key ? (key as Hex) : undefined,
     deploy: o.deploy,
@@ -90,6 +93,7 @@ const lines = [
   `  deployment   ${devnet.deploymentFile} (block ${d.deployBlock})`,
   ...Object.entries(d.contracts).map(([name, addr]) => `  ${name.padEnd(20)} ${addr}`),
   devnet.graphqlUrl ? `  GraphQL      ${devnet.graphqlUrl}` : "  GraphQL      (indexer not started)",
+  devnet.gatewayUrl ? `  Content      ${devnet.gatewayUrl}/ipfs/<cid>` : "",
   "Press Ctrl-C to stop.",
   "",
 ];

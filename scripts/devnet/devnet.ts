@@ -20,6 +20,7 @@ import { checkDeployment, deploy, deployConfigPath } from "./deploy.ts";
 import { indexerSchemaName, startIndexer, type Indexer } from "./indexer.ts";
 import { createLogger } from "./log.ts";
 import { seed } from "./seed.ts";
+import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
 
 export class DevnetError extends Error {
   override name = "DevnetError";
@@ -42,6 +43,10 @@ export interface DevnetOptions {
   deploy?: boolean;
   /** Seed demo data once per deployment (default: on the embedded chain only). */
   seed?: boolean;
+  /** Content gateway port (0 = a free port). Default 42070. */
+  gatewayPort?: number;
+  /** Start the content gateway (default true). */
+  gateway?: boolean;
   /** Start the indexer (default true). */
   indexer?: boolean;
   /** Postgres for the indexer; PGlite in the data directory when absent. */
@@ -55,6 +60,8 @@ export interface Devnet {
   deployment: Deployment;
   deploymentFile: string;
   graphqlUrl?: string;
+  /** Content gateway (`GET /ipfs/<cid>`, `POST /ipfs`). */
+  gatewayUrl?: string;
   anvil?: Anvil;
   indexer?: Indexer;
   /** Stops every child: indexer first, then anvil (which dumps its state). */
@@ -87,7 +94,9 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   mkdirSync(dataDir, { recursive: true });
   let anvil: Anvil | undefined;
   let indexer: Indexer | undefined;
+  let gateway: RunningGateway | undefined;
   const stop = async () => {
+    if (gateway) await gateway.close();
     if (indexer) await indexer.stop();
     if (anvil) await anvil.stop();
   };
@@ -152,7 +161,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
 
     if ((opts.seed ?? embedded) && !wasSeeded(dataDir, deployment)) {
       const t0 = Date.now();
-      const summary = await seed({ rpcUrl, deployment, logger: log });
+      const summary = await seed({ rpcUrl, deployment, logger: log, store: new FsContentStore(dataDir) });
       const marker: SeedMarker = { deployBlockHash: deployment.deployBlockHash, seededAtBlock: Number(await client.getBlockNumber({ cacheTime: 0 })) };
       writeFileSync(seedMarkerPath(dataDir, chainId), `${JSON.stringify(marker, null, 2)}\n`);
       log.info({ ms: Date.now() - t0, ...summary }, "seeded demo data");
@@ -165,7 +174,8 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
         deployment,
         rpcUrl,
         port: opts.graphqlPort === 0 ? undefined : (opts.graphqlPort ?? 42069),
-        pgliteDir: join(dataDir, "indexer", "pglite"),
+        // One PGlite database per deployment: Ponder's RPC cache never outlives the chain it was filled from.
+        pgliteDir: join(dataDir, "indexer", `pglite-${chainId}-${deployment.deployBlockHash.slice(2, 14)}`),
         databaseUrl: opts.databaseUrl,
         logFile: join(dataDir, "logs", "indexer.log"),
       };
@@ -181,7 +191,22 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       graphqlUrl = indexer.graphqlUrl;
       log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
-    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, anvil, indexer, stop };
+    let gatewayUrl: string | undefined;
+    if (opts.gateway ?? true) {
+      gateway = await startGateway({
+        store: new FsContentStore(dataDir),
+        chain: deployment.contracts.DatanetRegistry
+          ? { client, registry: deployment.contracts.DatanetRegistry, chainId }
+          : undefined,
+        port: opts.gatewayPort ?? 42070,
+        logger: log,
+      }).catch((e: Error) => {
+        throw new DevnetError(`could not start the content gateway on port ${opts.gatewayPort ?? 42070}: ${e.message}`);
+      });
+      gatewayUrl = gateway.url;
+      log.info({ url: gatewayUrl, dir: join(dataDir, "content") }, "content gateway started");
+    }
+    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, stop };
   } catch (e) {
     await stop();
     if (e instanceof DevnetError) throw e;

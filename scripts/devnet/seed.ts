@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import { createPublicClient, createWalletClient, http, parseEther, toBytes, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../../sdk/addresses/index.ts";
+import { GateIndex, type FsContentStore } from "../../sdk/content/index.ts";
 import { createLineageClient, itemOf, type ContributionItem, type LineageClient } from "../../sdk/client/index.ts";
 import { ANVIL_KEYS } from "./anvil.ts";
 
@@ -17,6 +18,8 @@ export interface SeedOptions {
   rpcUrl: string;
   deployment: Deployment;
   logger?: Logger;
+  /** Content store to put the contributed blobs in (gated Datanets' blobs marked as such for the gateway). */
+  store?: FsContentStore;
 }
 
 export interface SeedSummary {
@@ -59,6 +62,16 @@ const SOLIDITY = [
   "event Deposit(address indexed caller, address indexed owner, uint256 assets, uint256 shares);",
 ];
 const blobItem = (text: string): ContributionItem => itemOf(toBytes(text));
+
+/** Puts the blobs in the store; those of a gated Datanet are served only to holders of a grant. */
+async function storeBlobs(store: FsContentStore | undefined, texts: readonly string[], gatedDatanet?: bigint): Promise<void> {
+  if (!store) return;
+  const gates = GateIndex.for(store);
+  for (const t of texts) {
+    const { digest } = await store.put(toBytes(t));
+    if (gatedDatanet !== undefined) await gates.add(digest, gatedDatanet);
+  }
+}
 
 export async function seed(opts: SeedOptions): Promise<SeedSummary> {
   const [, alice, bob, carol, dave, erin, frank, grace, heidi, ivan] = demoClients(opts.rpcUrl, opts.deployment);
@@ -104,6 +117,8 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
 
   // Contributions to Datanet 1: dave and erin directly (bonds approved), frank gaslessly (relayed by alice).
   const med = MEDICAL_QA.map(blobItem);
+  await storeBlobs(opts.store, MEDICAL_QA, d1.datanetId);
+  await storeBlobs(opts.store, SOLIDITY);
   for (const u of [dave!, erin!, frank!]) await u.approve({ spender: registry, amount: parseEther("100") });
   s.contributions += (await dave!.contribute({ datanetId: d1.datanetId, items: med.slice(0, 3) })).ids.length;
   s.contributions += (await erin!.contribute({ datanetId: d1.datanetId, items: med.slice(3, 5) })).ids.length;

@@ -5,12 +5,15 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startAnvil, type Anvil } from "../../scripts/devnet/anvil.ts";
 import { startDevnet } from "../../scripts/devnet/devnet.ts";
 import { createLogger } from "../../scripts/devnet/log.ts";
 import { freePort } from "../../scripts/devnet/net.ts";
 import { bootChain, rpc, tempDeploymentFile, tempDir, type Chain } from "./harness.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const logger = createLogger("test", "silent");
 let chain: Chain;

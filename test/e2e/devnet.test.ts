@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, parseEther, zeroAddress, type Address, type Hex } from "viem";
 import { datanetRegistryAbi, modelRegistryAbi, openTokenAbi, timelockControllerAbi } from "../../sdk/abi/index.ts";
 import { ContractRevertError, InvalidParameterError, itemOf, writeContract } from "../../sdk/client/index.ts";
@@ -13,6 +13,9 @@ import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { seed } from "../../scripts/devnet/seed.ts";
 import { diffSchema, parseSdl, SCHEMA_FILE, servedEntities } from "../../scripts/subgraph-schema.ts";
 import { allRows, bootChain, type Chain } from "./harness.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 let chain: Chain;
 let indexer: Indexer;

@@ -25,7 +25,7 @@ export interface Chain {
 /** A temporary directory removed by the returned function. */
 export function tempDir(prefix = "lineage-e2e-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }) };
 }
 
 /** A deployment file path under `deployments/.tmp/` (forge may only write below `deployments/`). */

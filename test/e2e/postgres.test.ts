@@ -3,13 +3,16 @@
  * The indexer in Postgres mode (DATABASE_URL) against Debian's Postgres on loopback: same answers as the chain,
  * including after a restart. Heavy suite: runs with LINEAGE_FULL=1 (`npm run test:full`) when Postgres is installed.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { datanetRegistryAbi, openTokenAbi } from "../../sdk/abi/index.ts";
 import { startIndexer, type Indexer, type IndexerOptions } from "../../scripts/devnet/indexer.ts";
 import { seed } from "../../scripts/devnet/seed.ts";
 import { allRows, bootChain, type Chain } from "./harness.ts";
-import { postgresBin, startPostgres, type Postgres } from "./postgres.ts";
+import { postgresBin, startPostgres, type Postgres } from "../../scripts/devnet/postgres.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 const full = Boolean(process.env.LINEAGE_FULL);
 const bin = postgresBin();

@@ -4,11 +4,14 @@
  * afterwards every answer equals the new chain: the orphaned transfers are gone, balances are the new ones.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, parseEther, type Address, type Hex } from "viem";
 import { openTokenAbi } from "../../sdk/abi/index.ts";
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { allRows, bootChain, rpc, type Chain } from "./harness.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 let chain: Chain;
 let indexer: Indexer;

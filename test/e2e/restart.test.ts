@@ -5,12 +5,15 @@
  * would double-count a re-applied event, equal the chain's.
  */
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { openTokenAbi } from "../../sdk/abi/index.ts";
 import { startIndexer, type Indexer, type IndexerOptions } from "../../scripts/devnet/indexer.ts";
 import { waitFor } from "../../scripts/devnet/net.ts";
 import { allRows, bootChain, sprayTransfers, type Chain } from "./harness.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 let chain: Chain;
 let indexer: Indexer | undefined;
@@ -18,7 +21,7 @@ let sent = 0;
 
 beforeAll(async () => {
   chain = await bootChain();
-  sent = await sprayTransfers(chain, { blocks: 80, perBlock: 40 });
+  sent = await sprayTransfers(chain, { blocks: 40, perBlock: 25 });
 });
 afterAll(async () => {
   await indexer?.stop();
@@ -66,5 +69,5 @@ describe("indexer restarted mid-sync", () => {
       });
       expect(BigInt(a.balance), a.address).toBe(balance);
     }
-  });
+  }, 600_000);
 });

@@ -7,12 +7,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { toBytes } from "viem";
 import { REPO_ROOT } from "../../sdk/addresses/index.ts";
+import { cidOf } from "../../sdk/content/index.ts";
 import { gql } from "../../scripts/devnet/indexer.ts";
 import { OutputTail, waitFor } from "../../scripts/devnet/net.ts";
 import { tempDeploymentFile, tempDir } from "./harness.ts";
 
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
+const SOLIDITY_SAMPLE = "event Deposit(address indexed caller, address indexed owner, uint256 assets, uint256 shares);";
+const MEDICAL_SAMPLE = "Q: What blood type is the universal red-cell donor? A: O negative.";
 const dirs = tempDir();
 const deploymentFile = tempDeploymentFile();
 const children: ChildProcess[] = [];
@@ -25,7 +32,7 @@ afterAll(() => {
 async function start(): Promise<{ child: ChildProcess; out: OutputTail; graphqlUrl: string }> {
   const child = spawn(
     join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/start.ts", "--data-dir", dirs.dir, "--anvil-port", "0", "--port", "0", "--deployment", deploymentFile],
+    ["scripts/start.ts", "--data-dir", dirs.dir, "--anvil-port", "0", "--port", "0", "--gateway-port", "0", "--deployment", deploymentFile],
     { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } },
   );
   children.push(child);
@@ -58,6 +65,13 @@ describe("npm start", () => {
     const before = await gql<Counts>(first.graphqlUrl, COUNTS);
     expect(before.datanets.totalCount).toBe(2);
     expect(before.models.totalCount).toBe(1);
+    // The content gateway serves the seeded blobs: open Datanets' to anyone, gated ones only with a grant.
+    const gateway = /Content\s+(http:\/\/\S+)\/ipfs/.exec(first.out.toString())?.[1];
+    expect(gateway).toBeDefined();
+    const open = await fetch(`${gateway}/ipfs/${cidOf(toBytes(SOLIDITY_SAMPLE))}`);
+    expect(open.status).toBe(200);
+    expect(await open.text()).toBe(SOLIDITY_SAMPLE);
+    expect((await fetch(`${gateway}/ipfs/${cidOf(toBytes(MEDICAL_SAMPLE))}`)).status).toBe(403);
     expect(await interrupt(first.child)).toBe(0);
     expect(first.out.toString()).toMatch(/stopped/);
     expect(existsSync(join(dirs.dir, "anvil-state.json"))).toBe(true);

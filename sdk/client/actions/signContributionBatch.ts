@@ -3,13 +3,13 @@
  * Gasless contribution, step 1: the contributor signs an EIP-712 `ContributionBatch` (DatanetRegistry domain) over
  * its packed items. Anyone can then relay it with {@link relayContributionBatch}; nothing is sent here.
  */
-import type { Address, Hex } from "viem";
+import { keccak256, type Address, type Hex } from "viem";
 import { datanetRegistryAbi } from "../../abi/index.ts";
 import { contractAddress } from "../../addresses/index.ts";
 import { contributionBatchTypes, domainOf } from "../../eip712/index.ts";
 import { walletOf, type LineageContext } from "../context.ts";
 import { InvalidParameterError } from "../errors.ts";
-import { itemsHash, packItems, type ContributionItem } from "../items.ts";
+import { packItems, type ContributionItem } from "../items.ts";
 
 export interface SignContributionBatchParameters {
   datanetId: bigint;
@@ -50,7 +50,7 @@ export async function signContributionBatch(
     domain: domainOf("DatanetRegistry", ctx.deployment.chainId, registry),
     types: contributionBatchTypes,
     primaryType: "ContributionBatch",
-    message: { contributor, datanetId: p.datanetId, itemsHash: itemsHash(items), nonce, deadline },
+    message: { contributor, datanetId: p.datanetId, itemsHash: keccak256(items), nonce, deadline },
   });
   return { datanetId: p.datanetId, contributor, items, nonce, deadline, signature };
 }
