@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IDatanetAccess} from "../interfaces/IDatanetAccess.sol";
 import {IDatanetRegistry} from "../interfaces/IDatanetRegistry.sol";
@@ -460,6 +461,21 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     function getVersion(uint256 datanetId, uint256 versionId) external view returns (Version memory v) {
         v = _versions[datanetId][versionId];
         if (v.root == bytes32(0)) revert DatanetVersionNotFound(datanetId, versionId);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function verifyContribution(
+        uint256 datanetId,
+        uint256 versionId,
+        uint256 contributionId,
+        bytes32 digest,
+        address contributor,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        bytes32 root = _versions[datanetId][versionId].root;
+        if (root == bytes32(0)) return false;
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(contributionId, digest, contributor))));
+        return MerkleProof.verifyCalldata(proof, root, leaf);
     }
 
     /// @inheritdoc IDatanetRegistry

@@ -325,6 +325,18 @@ interface IDatanetRegistry is IDatanetAccess {
     /// @notice A published version (reverts with DatanetVersionNotFound).
     function getVersion(uint256 datanetId, uint256 versionId) external view returns (Version memory);
 
+    /// @notice Whether (contributionId, digest, contributor) is a leaf of version `versionId`'s tree, given an
+    /// OpenZeppelin StandardMerkleTree inclusion proof (leaf = keccak256(keccak256(abi.encode(id, digest,
+    /// contributor)))). False for an unpublished version.
+    function verifyContribution(
+        uint256 datanetId,
+        uint256 versionId,
+        uint256 contributionId,
+        bytes32 digest,
+        address contributor,
+        bytes32[] calldata proof
+    ) external view returns (bool);
+
     /// @notice Whether `account` may validate Datanet `datanetId` now.
     function isValidator(uint256 datanetId, address account) external view returns (bool);
 

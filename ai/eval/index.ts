@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/** Evaluation: held-out loss and perplexity, exact-match accuracy for question/answer records. */
+import { tf } from "../backend/index.ts";
+import type { LlamaModel } from "../model/index.ts";
+import type { ChatTemplate, PromptRecord } from "../templates/index.ts";
+import { promptTokens } from "../templates/index.ts";
+import type { ByteBpeTokenizer } from "../tokenizer/index.ts";
+import type { Batch } from "../train/data.ts";
+
+export interface LossReport {
+  loss: number;
+  perplexity: number;
+  tokens: number;
+}
+
+/** Token-weighted mean cross-entropy over batches, and its perplexity exp(loss). */
+export function heldOutLoss(model: LlamaModel, batches: Batch[]): LossReport {
+  let sum = 0;
+  let n = 0;
+  for (const b of batches) {
+    const w = b.weights.reduce((a, c) => a + c, 0);
+    if (w === 0) continue;
+    const l = tf.tidy(() =>
+      model.loss(tf.tensor2d(b.ids, [b.b, b.t], "int32"), tf.tensor2d(b.targets, [b.b, b.t], "int32"), tf.tensor2d(b.weights, [b.b, b.t])).dataSync()[0]!,
+    );
+    sum += l * w;
+    n += w;
+  }
+  if (n === 0) throw new Error("eval: no tokens to evaluate");
+  const loss = sum / n;
+  return { loss, perplexity: Math.exp(loss), tokens: n };
+}
+
+/** Normalisation for exact match: trim, collapse whitespace, drop a trailing period, case-insensitive. */
+export function normalizeAnswer(s: string): string {
+  return s.trim().replace(/\s+/g, " ").replace(/\.$/, "").toLowerCase();
+}
+
+export interface ExactMatchReport {
+  accuracy: number;
+  correct: number;
+  total: number;
+  samples: { prompt: string; expected: string; got: string; ok: boolean }[];
+}
+
+/** Greedy-decode each prompt (stopping at eos or a newline) and compare with the expected response. */
+export function exactMatch(model: LlamaModel, tok: ByteBpeTokenizer, template: ChatTemplate, records: PromptRecord[], opts: { maxNewTokens?: number } = {}): ExactMatchReport {
+  const samples: ExactMatchReport["samples"] = [];
+  let correct = 0;
+  for (const r of records) {
+    const out = model.generate(promptTokens(tok, template, r), { maxNewTokens: opts.maxNewTokens ?? 16, stopIds: [tok.eosId] });
+    const got = tok.decode(out).split("\n")[0]!;
+    const ok = normalizeAnswer(got) === normalizeAnswer(r.response);
+    if (ok) correct++;
+    samples.push({ prompt: r.prompt, expected: r.response, got, ok });
+  }
+  return { accuracy: records.length ? correct / records.length : 0, correct, total: records.length, samples };
+}

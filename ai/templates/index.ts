@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Chat/instruction templates for prompt/response records (JSONL), and their tokenisation with a loss mask on the
+ * response only. Records may use {prompt, response}, {instruction, input?, output} or {question, answer}.
+ */
+import { z } from "zod";
+import type { TokenizedExample } from "../train/data.ts";
+import type { ByteBpeTokenizer } from "../tokenizer/index.ts";
+
+export interface PromptRecord {
+  prompt: string;
+  response: string;
+  system?: string;
+}
+
+const RecordSchema = z.union([
+  z.object({ prompt: z.string().min(1), response: z.string(), system: z.string().optional() }),
+  z.object({ instruction: z.string().min(1), input: z.string().optional(), output: z.string(), system: z.string().optional() }),
+  z.object({ question: z.string().min(1), answer: z.string(), system: z.string().optional() }),
+]);
+
+export class TemplateError extends Error {
+  constructor(message: string) {
+    super(`templates: ${message}`);
+    this.name = "TemplateError";
+  }
+}
+
+/** Normalise one record of any accepted shape; throws TemplateError on anything else. */
+export function toPromptRecord(raw: unknown, where = "record"): PromptRecord {
+  const r = RecordSchema.safeParse(raw);
+  if (!r.success) throw new TemplateError(`${where}: expected {prompt,response}, {instruction,input?,output} or {question,answer}`);
+  const v = r.data as Record<string, string | undefined>;
+  const sys = v.system !== undefined ? { system: v.system } : {};
+  if ("prompt" in v) return { prompt: v.prompt!, response: v.response!, ...sys };
+  if ("instruction" in v) return { prompt: v.input ? `${v.instruction}\n\n${v.input}` : v.instruction!, response: v.output!, ...sys };
+  return { prompt: v.question!, response: v.answer!, ...sys };
+}
+
+/** Parse JSONL text into records (blank lines skipped); errors name the line. */
+export function parseJsonl(text: string): PromptRecord[] {
+  const out: PromptRecord[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      throw new TemplateError(`line ${i + 1}: invalid JSON`);
+    }
+    out.push(toPromptRecord(raw, `line ${i + 1}`));
+  });
+  return out;
+}
+
+export interface ChatTemplate {
+  name: string;
+  /** The text before the response (the model is prompted with this). */
+  prompt(r: Pick<PromptRecord, "prompt" | "system">): string;
+  /** The response text as trained (eos is appended as a token, not text). */
+  response(r: Pick<PromptRecord, "response">): string;
+}
+
+export const TEMPLATES: Record<string, ChatTemplate> = {
+  /** Compact plain-text Q/A, the default for the tiny base. */
+  lineage: {
+    name: "lineage",
+    prompt: (r) => `${r.system ? `${r.system}\n` : ""}Question: ${r.prompt}\nAnswer:`,
+    response: (r) => ` ${r.response}`,
+  },
+  /** Alpaca-style instruction format. */
+  alpaca: {
+    name: "alpaca",
+    prompt: (r) => `${r.system ?? "Below is an instruction that describes a task. Write a response that appropriately completes the request."}\n\n### Instruction:\n${r.prompt}\n\n### Response:\n`,
+    response: (r) => r.response,
+  },
+  /** ChatML-style turns (markers are plain text for the byte-level tokenizer). */
+  chatml: {
+    name: "chatml",
+    prompt: (r) => `${r.system ? `<|im_start|>system\n${r.system}<|im_end|>\n` : ""}<|im_start|>user\n${r.prompt}<|im_end|>\n<|im_start|>assistant\n`,
+    response: (r) => `${r.response}<|im_end|>`,
+  },
+};
+
+export function getTemplate(name: string): ChatTemplate {
+  const t = TEMPLATES[name];
+  if (!t) throw new TemplateError(`unknown template "${name}" (have ${Object.keys(TEMPLATES).join(", ")})`);
+  return t;
+}
+
+/** bos + prompt (not trained on) + response + eos (trained on); truncated to maxLen tokens. */
+export function tokenizeRecord(tok: ByteBpeTokenizer, template: ChatTemplate, r: PromptRecord, maxLen: number): TokenizedExample {
+  const p = tok.encode(template.prompt(r), { bos: true });
+  const a = tok.encode(template.response(r), { eos: true });
+  const ids = [...p, ...a].slice(0, maxLen);
+  const lossMask = [...p.map(() => 0), ...a.map(() => 1)].slice(0, maxLen);
+  return { ids, lossMask };
+}
+
+/** The prompt tokens used at inference (bos + prompt text). */
+export function promptTokens(tok: ByteBpeTokenizer, template: ChatTemplate, r: Pick<PromptRecord, "prompt" | "system">): number[] {
+  return tok.encode(template.prompt(r), { bos: true });
+}
