@@ -67,6 +67,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     mapping(uint256 channelId => Channel) private _channels;
     mapping(address account => uint256) private _credits;
     mapping(uint256 modelId => uint256) private _pendingPool;
+    mapping(address node => uint256) private _nodeRewards;
 
     /* CONSTRUCTOR */
 
@@ -193,9 +194,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         nonReentrant
         returns (uint256 amount)
     {
-        (address node, uint256 nodePart, uint256 paid) = _redeem(channelId, cumulativeAmount, signature);
-        if (nodePart != 0) staking.notifyReward(node, nodePart);
-        return paid;
+        return _redeem(channelId, cumulativeAmount, signature);
     }
 
     /// @inheritdoc IPaymentChannels
@@ -204,9 +203,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         if (n == 0) revert PaymentChannelsEmptyBatch();
         for (uint256 i; i < n; ++i) {
             Redemption calldata rd = redemptions[i];
-            (address node, uint256 nodePart, uint256 paid) = _redeem(rd.channelId, rd.cumulativeAmount, rd.signature);
-            total += paid;
-            if (nodePart != 0) staking.notifyReward(node, nodePart);
+            total += _redeem(rd.channelId, rd.cumulativeAmount, rd.signature);
         }
     }
 
@@ -218,6 +215,15 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         _credits[msg.sender] = 0;
         emit CreditWithdrawn(msg.sender, to, amount);
         token.safeTransfer(to, amount);
+    }
+
+    /// @inheritdoc IPaymentChannels
+    function flushNodeReward(address node) external nonReentrant returns (uint256 amount) {
+        amount = _nodeRewards[node];
+        if (amount == 0) revert PaymentChannelsNothingToFlush(uint256(uint160(node)));
+        _nodeRewards[node] = 0;
+        emit NodeRewardFlushed(node, amount);
+        staking.notifyReward(node, amount);
     }
 
     /// @inheritdoc IPaymentChannels
@@ -281,6 +287,11 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IPaymentChannels
+    function pendingNodeReward(address node) external view returns (uint256) {
+        return _nodeRewards[node];
+    }
+
+    /// @inheritdoc IPaymentChannels
     function channelCount() external view returns (uint256) {
         return _channelCount;
     }
@@ -331,16 +342,15 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
-    /// @dev Checks a voucher, records it, credits the treasury, owner and pool parts and returns the node part for
-    /// the caller to hand to the staking registry (the only external write, made last).
+    /// @dev Checks a voucher, records it, and credits its four parts; returns the newly paid amount.
     function _redeem(uint256 channelId, uint256 cumulativeAmount, bytes calldata signature)
         private
-        returns (address node, uint256 nodePart, uint256 amount)
+        returns (uint256 amount)
     {
-        uint256 modelId;
-        uint256 redeemedTotal;
-        (node, modelId, amount, redeemedTotal) = _consumeVoucher(channelId, cumulativeAmount, signature);
-        nodePart = _credit(channelId, node, modelId, amount, redeemedTotal);
+        (address node, uint256 modelId, uint256 paid, uint256 redeemedTotal) =
+            _consumeVoucher(channelId, cumulativeAmount, signature);
+        _credit(channelId, node, modelId, paid, redeemedTotal);
+        return paid;
     }
 
     /// @dev Checks a voucher against the channel and records the new redeemed total.
@@ -364,10 +374,10 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         c.redeemed = uint128(redeemedTotal);
     }
 
-    /// @dev Splits `amount` and credits the treasury, owner and pool parts; returns the node part.
+    /// @dev Splits `amount` and credits the four parts (pull): treasury and owner credits, the node's pending reward
+    /// (flushed to the staking registry), the model's pending data pool (flushed to the RewardsDistributor).
     function _credit(uint256 channelId, address node, uint256 modelId, uint256 amount, uint256 redeemedTotal)
         private
-        returns (uint256)
     {
         (address owner, uint16 ownerBps,) = models.revenueTerms(modelId);
         if (ownerBps > BPS) revert PaymentChannelsBadOwnerBps(modelId, ownerBps);
@@ -378,8 +388,8 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         if (s.ownerPart != 0) _credits[owner] += s.ownerPart;
         if (s.treasuryPart != 0) _credits[treasury] += s.treasuryPart;
         if (s.poolPart != 0) _pendingPool[modelId] += s.poolPart;
+        if (s.nodePart != 0) _nodeRewards[node] += s.nodePart;
         emit VoucherRedeemed(channelId, node, modelId, amount, redeemedTotal, owner, s);
-        return s.nodePart;
     }
 
     function _permit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private {
