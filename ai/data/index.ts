@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 /**
  * Training input from a Datanet version: the contribution set (id, digest, contributor) is taken from the chain's
- * logs (or given), checked against the on-chain version root (OpenZeppelin StandardMerkleTree over
- * ["uint256", "bytes32", "address"]), the builder's access grant is checked on-chain, and every contribution is
+ * logs (or given), checked against the on-chain version root (the SDK's version tree, sdk/datanet: OpenZeppelin
+ * StandardMerkleTree over ["uint256", "bytes32", "address"]), the builder's access grant is checked on-chain, and every contribution is
  * fetched from the content store by digest and verified before its JSONL prompt/response records are used.
  * Offline, a local JSONL file (with its digest) is the input instead.
  */
 import { readFile } from "node:fs/promises";
 import { type Address, type Hex, parseAbi, parseAbiItem, type PublicClient } from "viem";
 import { type ContentStore, cidFromDigest, type Hex32, sha256Hex, verifyDigest } from "../../sdk/content/index.ts";
+import { type VersionLeaf, versionLeaves } from "../../sdk/datanet/index.ts";
 import { versionRootOf } from "./root.ts";
 
 export class DataError extends Error {
@@ -38,7 +39,6 @@ const submittedEvent = parseAbiItem(
   "event ContributionSubmitted(uint256 indexed datanetId, uint256 indexed contributionId, address indexed contributor, bytes32 digest, uint32 size, uint8 status)",
 );
 const approvedEvent = parseAbiItem("event ContributionApproved(uint256 indexed datanetId, uint256 indexed contributionId, address indexed validator, bytes32 digest)");
-const STATUS_APPROVED = 2;
 
 /**
  * The contributions of version `versionId`: the first `count` contributions approved (in chain order: approved at
@@ -53,15 +53,14 @@ export async function contributionsFromChain(chain: DatanetChain, datanetId: big
     chain.client.getLogs({ address: chain.registry, event: submittedEvent, args: { datanetId }, fromBlock, toBlock: "latest" }),
     chain.client.getLogs({ address: chain.registry, event: approvedEvent, args: { datanetId }, fromBlock, toBlock: "latest" }),
   ]);
-  const byId = new Map<bigint, { digest: Hex32; contributor: Address }>();
-  for (const l of submitted) byId.set(l.args.contributionId!, { digest: l.args.digest!.toLowerCase() as Hex32, contributor: l.args.contributor! });
-  const approvals: Array<{ block: bigint; index: number; id: bigint }> = [];
-  for (const l of submitted) if (l.args.status === STATUS_APPROVED) approvals.push({ block: l.blockNumber!, index: l.logIndex!, id: l.args.contributionId! });
-  for (const l of approved) approvals.push({ block: l.blockNumber!, index: l.logIndex!, id: l.args.contributionId! });
-  approvals.sort((a, b) => (a.block === b.block ? a.index - b.index : a.block < b.block ? -1 : 1));
-  const count = Number(version.count);
-  if (approvals.length < count) throw new DataError(`version ${versionId} counts ${count} contributions, the chain shows ${approvals.length} approved`);
-  return approvals.slice(0, count).map(({ id }) => ({ id, ...byId.get(id)! }));
+  const events = [...submitted, ...approved].map((l) => ({ eventName: l.eventName, blockNumber: l.blockNumber!, logIndex: l.logIndex!, args: l.args }));
+  let leaves: VersionLeaf[];
+  try {
+    leaves = versionLeaves(events, datanetId, version.count);
+  } catch (e) {
+    throw new DataError(`Datanet ${datanetId} version ${versionId}: ${(e as Error).message}`);
+  }
+  return leaves.map((l) => ({ id: l.contributionId, digest: l.digest.toLowerCase() as Hex32, contributor: l.contributor }));
 }
 
 export interface DatanetInputOptions {

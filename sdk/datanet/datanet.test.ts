@@ -145,3 +145,18 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
     expect(tree.has(4n)).toBe(false);
   });
 });
+
+describe("committed forge vectors", () => {
+  it("contracts/test/unit/DatanetTreeVectors.t.sol holds this builder's root and proofs", async () => {
+    const { versionTreeVectors } = await import("./vectors.ts");
+    // compared without whitespace (forge fmt may wrap lines)
+    const squash = (s: string) => s.toLowerCase().replace(/\s+/g, "");
+    const sol = squash(await readFile(join(process.cwd(), "contracts/test/unit/DatanetTreeVectors.t.sol"), "utf8"));
+    const v = versionTreeVectors();
+    expect(sol).toContain(squash(`root = ${v.root}`));
+    for (const l of v.leaves) {
+      expect(sol).toContain(squash(`verifycontribution(dn, 1, ${l.contributionId}, ${l.digest}`));
+      l.proof.forEach((p, j) => expect(sol).toContain(squash(`p[${j}] = ${p};`)));
+    }
+  });
+});

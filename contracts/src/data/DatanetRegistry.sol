@@ -251,9 +251,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
         }
         batchNonce[contributor] = expected + 1;
         firstId = _submit(datanetId, contributor, items);
-        emit ContributionBatchRelayed(
-            datanetId, contributor, msg.sender, nonce, items.length / DatanetItems.ITEM_BYTES
-        );
+        uint256 count = items.length / DatanetItems.ITEM_BYTES;
+        emit ContributionBatchRelayed(datanetId, contributor, msg.sender, nonce, count);
     }
 
     /* VALIDATION */
@@ -608,7 +607,9 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
             | (r.openAccess ? FLAG_OPEN_ACCESS : 0);
         emit DatanetRulesSet(
             datanetId,
-            Rules(maxItemSize, dailyLimit, r.bond, r.validatorGated, r.acceptStakedValidators, r.openAccess, r.accessFee),
+            Rules(
+                maxItemSize, dailyLimit, r.bond, r.validatorGated, r.acceptStakedValidators, r.openAccess, r.accessFee
+            ),
             dn.bondIndex
         );
     }

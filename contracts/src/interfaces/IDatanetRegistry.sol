@@ -177,7 +177,8 @@ interface IDatanetRegistry is IDatanetAccess {
     event ContributionApproved(
         uint256 indexed datanetId, uint256 indexed contributionId, address indexed validator, bytes32 digest
     );
-    /// @notice A validator rejected a pending contribution; `forfeited` OPEN of its bond went to validator and treasury.
+    /// @notice A validator rejected a pending contribution; `forfeited` OPEN of its bond went to the validator and
+    /// the treasury.
     event ContributionRejected(
         uint256 indexed datanetId,
         uint256 indexed contributionId,

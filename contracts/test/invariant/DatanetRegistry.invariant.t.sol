@@ -141,7 +141,8 @@ contract DatanetHandler is Test {
     }
 
     function withdraw(uint256 who) external {
-        address[6] memory all = [contributors[0], contributors[1], contributors[2], validators[0], validators[1], treasury];
+        address[6] memory all =
+            [contributors[0], contributors[1], contributors[2], validators[0], validators[1], treasury];
         address a = all[bound(who, 0, 5)];
         uint256 amount = registry.owed(a);
         if (amount == 0) return;

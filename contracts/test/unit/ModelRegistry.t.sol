@@ -109,7 +109,9 @@ contract ModelRegistryTest is CoreFixture {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, dn, ver));
         models.mint(p);
         p.datasets[1] = IModelRegistry.DatasetRef(uint256(type(uint128).max) + 1, 1);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, uint256(type(uint128).max) + 1, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, uint256(type(uint128).max) + 1, 1)
+        );
         models.mint(p);
         vm.stopPrank();
         assertEq(models.modelCount(), 0);
