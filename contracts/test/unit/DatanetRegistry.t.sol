@@ -31,6 +31,25 @@ contract StakingStandIn is IOperatorStaking {
     }
 }
 
+/// @dev A minimal ERC-1271 smart account: valid signatures are its owner's ECDSA signatures.
+contract SmartAccount {
+    address public immutable owner;
+
+    constructor(address owner_) {
+        owner = owner_;
+    }
+
+    function isValidSignature(bytes32 hash, bytes calldata sig) external view returns (bytes4) {
+        (bytes32 r, bytes32 s) = abi.decode(sig[:64], (bytes32, bytes32));
+        address signer = ecrecover(hash, uint8(sig[64]), r, s);
+        return signer == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+    }
+
+    function approve(IERC20 token, address spender) external {
+        token.approve(spender, type(uint256).max);
+    }
+}
+
 contract DatanetRegistryTest is CoreFixture {
     /* CONSTRUCTOR */
 
@@ -456,6 +475,23 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.nextContributionId(), 1);
     }
 
+    function test_contributeBySig_acceptsErc1271Account() public {
+        uint256 id = _gated();
+        SmartAccount account = new SmartAccount(contributor);
+        _fund(address(account), 10e18);
+        account.approve(open, address(registry));
+        bytes memory items = _items(5, 2, 100);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes memory sig = _signBatch(contributorPk, address(account), id, items, 0, deadline);
+        vm.prank(relayer);
+        registry.contributeBySig(id, address(account), items, 0, deadline, sig);
+        assertEq(registry.getContribution(id, _digest(5, 0)).contributor, address(account));
+        assertEq(registry.bondedOf(address(account)), 2 * BOND);
+        bytes memory wrong = _signBatch(0xBAD, address(account), id, _items(6, 1, 100), 1, deadline);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, address(account)));
+        registry.contributeBySig(id, address(account), _items(6, 1, 100), 1, deadline, wrong);
+    }
+
     function test_contributionBatchDigest_matchesManualEip712() public view {
         bytes32 itemsHash = keccak256(_items(1, 3, 9));
         bytes32 structHash = keccak256(
@@ -573,6 +609,36 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.owed(treasury), BOND / 2);
         assertEq(registry.totalOwed(), 2 * BOND);
         assertEq(open.balanceOf(address(registry)), registry.totalOwed() + registry.totalBonded());
+    }
+
+    function test_validation_revertsOnEmptyList() public {
+        uint256 id = _gated();
+        vm.startPrank(validator);
+        vm.expectRevert(IDatanetRegistry.DatanetEmptyList.selector);
+        registry.approve(id, new bytes32[](0));
+        vm.expectRevert(IDatanetRegistry.DatanetEmptyList.selector);
+        registry.reject(id, new bytes32[](0), IDatanetRegistry.RejectReason.LowQuality);
+        vm.stopPrank();
+    }
+
+    function test_approve_byStakedValidator() public {
+        IDatanetRegistry.Rules memory r = _rules(true, BOND);
+        r.acceptStakedValidators = true;
+        uint256 id = _published(r);
+        StakingStandIn staking = new StakingStandIn();
+        address staked = makeAddr("staked");
+        staking.set(staked, OperatorRole.Validator, true);
+        vm.prank(governance);
+        registry.setStakingRegistry(address(staking));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 2, 10));
+        vm.prank(staked);
+        registry.approve(id, _digests(1, 1));
+        assertEq(registry.getDatanet(id).approvedCount, 1);
+        staking.set(staked, OperatorRole.Validator, false); // jailed or unstaked: no longer a validator
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotValidator.selector, id, staked));
+        vm.prank(staked);
+        registry.reject(id, _digests(1, 2), IDatanetRegistry.RejectReason.LowQuality);
     }
 
     function test_reject_revertsOnNoneReason() public {
