@@ -142,6 +142,19 @@ contract SettlementBenchTest is SettlementFixture {
         }
         _measure("flushNodeReward (to the staking registry)", address(this), address(channels), abi.encodeCall(IPaymentChannels.flushNodeReward, (node)));
         _measure("flushPool (to the RewardsDistributor)", address(this), address(channels), abi.encodeCall(IPaymentChannels.flushPool, (MODEL_ID)));
+        // After every part was paid out (credits withdrawn, pools flushed), redemptions stay in the steady state.
+        vm.prank(treasury);
+        channels.withdrawCredit(treasury);
+        vm.prank(modelOwner);
+        channels.withdrawCredit(modelOwner);
+        uint256 again = _open(100e18);
+        sig = _voucher(payerKey, again, 5 * price);
+        _measure(
+            "redeem (after every credit was paid out)",
+            node,
+            address(channels),
+            abi.encodeCall(IPaymentChannels.redeem, (again, 5 * price, sig))
+        );
         // Naive baseline: one OPEN payment (a plain transfer, no split) per inference.
         _measure("naive transfer per inference", payer, address(token), abi.encodeCall(IERC20.transfer, (node, price)));
         _measure("naive transfer per inference", payer, address(token), abi.encodeCall(IERC20.transfer, (node, price)));
