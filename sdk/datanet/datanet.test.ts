@@ -6,7 +6,7 @@ import { type Abi, type Address, encodePacked, type Hex, hashTypedData, keccak25
 import { foundry } from "viem/chains";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { startTestChain, type TestChain } from "../content/testchain.ts";
-import { approvedContributions, buildVersionTree, contributionBatch, DatanetEventsError, itemsHash, packItems, parseItems, VersionTree, VersionTreeError, versionLeaves } from "./index.ts";
+import { approvedContributions, buildVersionTree, checkVersion, contributionBatch, datanetRegistryReadAbi, DatanetEventsError, itemsHash, packItems, parseItems, VersionTree, VersionTreeError, versionLeaves } from "./index.ts";
 
 const digestOf = (s: string): Hex => toHex(sha256(new TextEncoder().encode(s)));
 const addr = (n: number): Address => `0x${n.toString(16).padStart(40, "0")}` as Address;
@@ -143,6 +143,23 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
     expect(bad).toBe(false);
     // the rejected item is not provable with any proof from this tree
     expect(tree.has(4n)).toBe(false);
+
+    // anyone can rebuild the version from the chain and check the posted root
+    const checked = await checkVersion(chain.client, { registry: reg.address, datanetId: 1n, versionId: 1n });
+    expect(checked.matches).toBe(true);
+    expect(checked.count).toBe(6n);
+    // a wrong root posted as version 2 is detected
+    await send(ow, reg.address, reg.abi, "publishVersion", [1n, keccak256(toHex("not the tree")), 6n, "ipfs://bad"]);
+    const wrong = await checkVersion(chain.client, { registry: reg.address, datanetId: 1n, versionId: 2n });
+    expect(wrong.matches).toBe(false);
+    await expect(checkVersion(chain.client, { registry: reg.address, datanetId: 1n, versionId: 3n })).rejects.toThrow();
+    // the SDK's read ABI matches the compiled contract's events
+    for (const ev of datanetRegistryReadAbi.filter((x) => x.type === "event")) {
+      const twin = reg.abi.find((x) => x.type === "event" && x.name === ev.name);
+      expect(twin, ev.name).toBeDefined();
+      expect((twin as unknown as { inputs: { type: string; indexed?: boolean }[] }).inputs.map((i) => [i.type, !!i.indexed])).toEqual(ev.inputs.map((i) => [i.type, !!(i as { indexed?: boolean }).indexed]));
+    }
+
   });
 });
 
