@@ -58,6 +58,8 @@ abstract contract RealModulesBase is StakingGovBase {
             })
         );
         vm.startPrank(address(timelock));
+        timelock.grantRole(timelock.PROPOSER_ROLE(), address(meritGovernor));
+        timelock.grantRole(timelock.CANCELLER_ROLE(), address(meritGovernor));
         staking.setReceiptDomain(address(channels));
         staking.setRewardSource(address(channels), true);
         distributor.setPoster(poster, true);
