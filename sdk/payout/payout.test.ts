@@ -79,7 +79,10 @@ describe("PayoutTree", () => {
 
   it("accepts JSON-shaped entries (strings) at the boundary", () => {
     const t = PayoutTree.build([{ account: addr(1).toLowerCase(), cumulativeAmount: "1000", merit: "0x10" }]);
-    expect(t.entries[0]).toEqual({ account: addr(1), cumulativeAmount: 1000n, merit: 16n });
+    expect(t.entries[0]).toEqual({ account: addr(1).toLowerCase(), cumulativeAmount: 1000n, merit: 16n });
+    expect(t.root).toBe(PayoutTree.build([{ account: addr(1), cumulativeAmount: 1000n, merit: 16n }]).root);
+    const badChecksum = addr(1).replace(/[a-f]/, (c) => c.toUpperCase());
+    if (badChecksum !== addr(1)) expect(() => PayoutTree.build([{ account: badChecksum, cumulativeAmount: 1n, merit: 0n }])).toThrow(/checksum/);
   });
 });
 

@@ -8,7 +8,7 @@
  * into one flat buffer so that a keeper can build a 1,000,000-leaf tree in seconds instead of tens of minutes.
  */
 import { keccak_256 } from "@noble/hashes/sha3.js";
-import { getAddress, isAddress, type Address, type Hex } from "viem";
+import { isAddress, type Address, type Hex } from "viem";
 import { z } from "zod";
 
 /** The leaf encoding, as OpenZeppelin's StandardMerkleTree names it. */
@@ -28,9 +28,12 @@ const uint256 = z
   .transform((v) => BigInt(v))
   .refine((v) => v >= 0n && v <= UINT256_MAX, "must fit uint256");
 
-/** Validates one entry from an external source (JSON, a keeper's journal): addresses checksummed, amounts uint256. */
+/**
+ * Validates one entry from an external source (JSON, a keeper's journal): a 20-byte hex address (a mixed-case one must
+ * carry a valid EIP-55 checksum; the tree keeps the address as given: the leaf hashes the 20 bytes), amounts uint256.
+ */
 export const payoutEntrySchema = z.object({
-  account: z.string().refine((a) => isAddress(a, { strict: false }), "not an address").transform((a) => getAddress(a)),
+  account: z.string().refine((a) => isAddress(a), "not an address (or a bad EIP-55 checksum)").transform((a) => a as Address),
   cumulativeAmount: uint256,
   merit: uint256,
 });

@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 /// @title IWrappedOpen
 /// @notice WOPEN: OPEN wrapped as an ERC-20 where OPEN is an L2's native gas token (as WETH wraps ETH), with permit
-/// and timestamp-clock votes ({IOpenToken}) so settlement and governance work unchanged. 1 WOPEN = 1 native OPEN, always.
+/// and timestamp-clock votes ({IOpenToken}) so settlement and governance work unchanged.
+/// 1 WOPEN = 1 native OPEN, always.
 interface IWrappedOpen {
     /// @notice Sending `amount` native OPEN to `to` failed.
     error WrappedOpenTransferFailed(address to, uint256 amount);

@@ -10,7 +10,10 @@ import {IReceiptDomain} from "./IReceiptDomain.sol";
 /// `treasuryBps` to the treasury, `nodeBps` to the node through the staking registry, then of the remainder the
 /// model NFT's `ownerBps` to its holder and the rest to the model's data contributors' pool in the
 /// RewardsDistributor. Every part is floored, the dust goes to the treasury, parts sum exactly to the amount.
-/// Treasury, owner and pool parts are credited (pull); the node part goes through `IOperatorStaking.notifyReward`.
+/// Every part is credited (pull, no transfer per redemption): the treasury and owner parts as withdrawable credits, the
+/// node part as the node's pending reward that anyone flushes through `IOperatorStaking.notifyReward` (commission to
+/// the operator, the rest to its delegators), the pool part as the model's pending pool that anyone flushes to the
+/// RewardsDistributor.
 /// @dev EIP-712 domain: name "PaymentChannels", version "1". Voucher type:
 /// `Voucher(uint256 channelId,uint256 cumulativeAmount)`, signed by the channel's signer (the payer or a key it
 /// named; ERC-1271 wallets supported). Usage receipts are signed by nodes in the same domain (IReceiptDomain).
@@ -86,8 +89,8 @@ interface IPaymentChannels is IReceiptDomain {
     error PaymentChannelsInvalidSignature(uint256 channelId);
     /// @notice The account has no credited balance to withdraw.
     error PaymentChannelsNoCredit(address account);
-    /// @notice The model's data pool has nothing pending.
-    error PaymentChannelsNothingToFlush(uint256 modelId);
+    /// @notice Nothing is pending for this model's data pool (or this node's reward, given as uint160).
+    error PaymentChannelsNothingToFlush(uint256 key);
     /// @notice A governed parameter is outside its hard bounds.
     error PaymentChannelsParameterOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
     /// @notice An empty batch was given.
@@ -111,7 +114,7 @@ interface IPaymentChannels is IReceiptDomain {
     /// @notice The payer withdrew `refund`; the channel is settled.
     event ChannelSettled(uint256 indexed channelId, address indexed payer, uint256 refund);
     /// @notice A voucher was redeemed: `amount` newly paid (cumulative `redeemed`), split as `split` (the owner
-    /// part credited to `owner`, the node part sent through the staking registry, the pool part pending for the
+    /// part credited to `owner`, the node part pending for the staking registry, the pool part pending for the
     /// RewardsDistributor, the treasury part with the dust credited to the treasury).
     event VoucherRedeemed(
         uint256 indexed channelId,
@@ -124,6 +127,8 @@ interface IPaymentChannels is IReceiptDomain {
     );
     /// @notice `account` withdrew `amount` of its credited balance to `to`.
     event CreditWithdrawn(address indexed account, address indexed to, uint256 amount);
+    /// @notice `amount` of pending reward was handed to the staking registry for `node`.
+    event NodeRewardFlushed(address indexed node, uint256 amount);
     /// @notice `amount` of model `modelId`'s data pool was sent to the RewardsDistributor.
     event PoolFlushed(uint256 indexed modelId, uint256 amount);
     /// @notice Governance set the split parameters.
@@ -187,6 +192,10 @@ interface IPaymentChannels is IReceiptDomain {
     /// @notice Sends the caller's credited balance (treasury, model-owner parts) to `to`.
     function withdrawCredit(address to) external returns (uint256 amount);
 
+    /// @notice Hands `node`'s pending reward to the staking registry (`notifyReward`: commission to the operator, the
+    /// rest to its delegators). Anyone may call.
+    function flushNodeReward(address node) external returns (uint256 amount);
+
     /// @notice Sends model `modelId`'s pending data-pool amount to the RewardsDistributor (anyone may call).
     function flushPool(uint256 modelId) external returns (uint256 amount);
 
@@ -214,6 +223,9 @@ interface IPaymentChannels is IReceiptDomain {
 
     /// @notice The data-pool amount of model `modelId` credited but not yet sent to the RewardsDistributor.
     function pendingPool(uint256 modelId) external view returns (uint256);
+
+    /// @notice The node reward credited to `node` but not yet handed to the staking registry.
+    function pendingNodeReward(address node) external view returns (uint256);
 
     /// @notice The number of channels opened so far (the last channel id).
     function channelCount() external view returns (uint256);

@@ -90,8 +90,9 @@ interface IRewardsDistributor is IMeritRoots {
     error RewardsInvalidProof(address account, uint256 cumulativeAmount, uint256 merit);
     /// @notice Nothing is left to claim (the cumulative amount was already paid).
     error RewardsNothingToClaim(address account, uint256 cumulativeAmount, uint256 claimed);
-    /// @notice Paying would exceed what was funded (a root's leaves sum above its total).
-    error RewardsUnderfunded(uint256 paidOut, uint256 amount, uint256 funded);
+    /// @notice Paying would dip into bonds: only `available` is left of the funded pools (a root's leaves sum above
+    /// what was funded).
+    error RewardsUnderfunded(uint256 available, uint256 amount);
     /// @notice The signed claim's deadline passed.
     error RewardsExpiredSignature(uint256 deadline);
     /// @notice The signed claim's signature is not the account's.
@@ -299,8 +300,9 @@ interface IRewardsDistributor is IMeritRoots {
     /// @notice The StandardMerkleTree leaf hash of (account, cumulativeAmount, merit).
     function leafHash(address account, uint256 cumulativeAmount, uint256 merit) external pure returns (bytes32);
 
-    /// @notice Total funded, total paid out (claims plus sweeps), total swept, and bonds held.
-    function totals() external view returns (uint256 funded, uint256 paidOut, uint256 swept, uint256 bondsHeld);
+    /// @notice Total funded (cumulative), total swept, bonds held (posters' and disputers'), and what is available to
+    /// claims (the token balance minus the bonds). Claimed totals are the sum of `Claimed` events.
+    function totals() external view returns (uint256 funded, uint256 swept, uint256 bondsHeld, uint256 available);
 
     /// @notice A poster's id, approval, free and locked bond.
     function posterInfo(address poster)

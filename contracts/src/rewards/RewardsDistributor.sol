@@ -79,12 +79,6 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         uint40 lastEpochEnd;
     }
 
-    /// @dev Money bookkeeping read and written by every claim, one slot. `paidOut` = claimed + swept.
-    struct Totals {
-        uint128 funded;
-        uint128 paidOut;
-    }
-
     /// @dev A poster's account, one slot.
     struct Poster {
         uint32 id;
@@ -100,7 +94,9 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
     }
 
     bytes32 private _finalRoot;
-    Totals private _totals;
+    /// @dev Total funded (cumulative). Claims do not write any global counter: they check the token balance against
+    /// the bonds held instead (cheaper than a read-modify-write of a claimed total), so rewards never pay out bonds.
+    uint256 private _funded;
     RootsState private _state;
     Params private _params;
     SweepParams private _sweepParams;
@@ -159,9 +155,8 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
     /// @inheritdoc IRewardsDistributor
     function fundPool(uint256 modelId, uint256 amount) external nonReentrant {
         if (amount == 0) revert RewardsZeroAmount();
-        uint256 funded = uint256(_totals.funded) + amount;
-        if (funded > type(uint128).max) revert RewardsValueTooLarge("funded", funded);
-        _totals.funded = uint128(funded);
+        uint256 funded = _funded + amount;
+        _funded = funded;
         emit PoolFunded(modelId, msg.sender, amount, funded);
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -299,8 +294,7 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         returns (uint256 amount)
     {
         amount = _claim(_finalRoot, account, cumulativeAmount, merit, proof);
-        Totals memory t = _totals;
-        _addPaidOut(t, amount);
+        _checkAvailable(amount);
         emit Claimed(account, account, amount, cumulativeAmount);
         token.safeTransfer(account, amount);
     }
@@ -318,8 +312,7 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
             total += amount;
             emit Claimed(c.account, c.account, amount, c.cumulativeAmount);
         }
-        Totals memory t = _totals;
-        _addPaidOut(t, total);
+        _checkAvailable(total);
         for (uint256 i; i < n; ++i) {
             token.safeTransfer(claims[i].account, amounts[i]);
         }
@@ -341,8 +334,7 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         if (!SignatureChecker.isValidSignatureNow(account, digest, signature)) revert RewardsInvalidSignature(account);
         _useNonce(account);
         amount = _claim(_finalRoot, account, cumulativeAmount, merit, proof);
-        Totals memory t = _totals;
-        _addPaidOut(t, amount);
+        _checkAvailable(amount);
         emit Claimed(account, recipient, amount, cumulativeAmount);
         token.safeTransfer(recipient, amount);
     }
@@ -425,8 +417,7 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
             total += _sweepOne(index, root, accounts[i], cumulativeAmounts[i], merits[i], proofs[i]);
         }
         if (total != 0) {
-            Totals memory t = _totals;
-            _addPaidOut(t, total);
+            _checkAvailable(total);
             _swept += total;
             token.safeTransfer(treasury, total);
         }
@@ -489,9 +480,10 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
     }
 
     /// @inheritdoc IRewardsDistributor
-    function totals() external view returns (uint256 funded, uint256 paidOut, uint256 swept, uint256 bondsHeld) {
-        Totals memory t = _totals;
-        return (t.funded, t.paidOut, _swept, _bondsHeld);
+    function totals() external view returns (uint256 funded, uint256 swept, uint256 bondsHeld, uint256 available) {
+        uint256 balance = token.balanceOf(address(this));
+        uint256 bonds = _bondsHeld;
+        return (_funded, _swept, bonds, balance > bonds ? balance - bonds : 0);
     }
 
     /// @inheritdoc IRewardsDistributor
@@ -534,7 +526,7 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         Params memory params = _params;
         if (p.freeBond < params.posterBond) revert RewardsInsufficientBond(msg.sender, p.freeBond, params.posterBond);
         if (root == bytes32(0)) revert RewardsZeroRoot();
-        uint256 funded = _totals.funded;
+        uint256 funded = _funded;
         if (total > funded) revert RewardsTotalExceedsFunding(total, funded);
         if (totalMerit > type(uint128).max) revert RewardsValueTooLarge("totalMerit", totalMerit);
         RootsState memory st = _state;
@@ -607,11 +599,12 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         emit UnclaimedSwept(index, account, amount, cumulative);
     }
 
-    /// @dev Adds `amount` to what was paid out; never beyond what was funded (so bonds are never paid as rewards).
-    function _addPaidOut(Totals memory t, uint256 amount) private {
-        uint256 paidOut = uint256(t.paidOut) + amount;
-        if (paidOut > t.funded) revert RewardsUnderfunded(t.paidOut, amount, t.funded);
-        _totals.paidOut = uint128(paidOut);
+    /// @dev Reverts unless paying `amount` leaves every bond covered: rewards are paid only from funded pools, even
+    /// if a final root's leaves were to sum above its total.
+    function _checkAvailable(uint256 amount) private view {
+        uint256 balance = token.balanceOf(address(this));
+        uint256 bonds = _bondsHeld;
+        if (balance < bonds + amount) revert RewardsUnderfunded(balance > bonds ? balance - bonds : 0, amount);
     }
 
     /// @dev Makes root `index` (above the current final index) the final root and releases its poster's bond.

@@ -45,8 +45,7 @@ contract CoreGasBench is CoreFixture {
 
     function test_gas_createDatanet() public {
         IDatanetRegistry.Rules memory r = _rules(true, BOND);
-        bytes memory cd =
-            abi.encodeCall(registry.createDatanet, (META, IDatanetRegistry.DataType.Text, 50_000_000, r));
+        bytes memory cd = abi.encodeCall(registry.createDatanet, (META, IDatanetRegistry.DataType.Text, 50_000_000, r));
         vm.prank(owner);
         registry.createDatanet(META, IDatanetRegistry.DataType.Text, 50_000_000, r);
         _report("createDatanet (66-char URI)", _exec(cd), cd.length);

@@ -7,6 +7,7 @@ import {DatanetRegistry} from "../../src/data/DatanetRegistry.sol";
 import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {stdStorage, StdStorage} from "forge-std/Test.sol";
 
 /// @dev A staking registry stand-in with the real interface: answers isActiveOperator from a table.
 contract StakingStandIn is IOperatorStaking {
@@ -31,7 +32,27 @@ contract StakingStandIn is IOperatorStaking {
     }
 }
 
+/// @dev A minimal ERC-1271 smart account: valid signatures are its owner's ECDSA signatures.
+contract SmartAccount {
+    address public immutable owner;
+
+    constructor(address owner_) {
+        owner = owner_;
+    }
+
+    function isValidSignature(bytes32 hash, bytes calldata sig) external view returns (bytes4) {
+        (bytes32 r, bytes32 s) = abi.decode(sig[:64], (bytes32, bytes32));
+        address signer = ecrecover(hash, uint8(sig[64]), r, s);
+        return signer == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+    }
+
+    function approve(IERC20 token, address spender) external {
+        token.approve(spender, type(uint256).max);
+    }
+}
+
 contract DatanetRegistryTest is CoreFixture {
+    using stdStorage for StdStorage;
     /* CONSTRUCTOR */
 
     function test_constructor_revertsOnZeroAddress() public {
@@ -121,7 +142,9 @@ contract DatanetRegistryTest is CoreFixture {
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 99));
         registry.publishDatanet(99);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Published)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Published
+            )
         );
         vm.prank(owner);
         registry.publishDatanet(id);
@@ -132,17 +155,23 @@ contract DatanetRegistryTest is CoreFixture {
         vm.prank(owner);
         registry.archiveDatanet(id);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
+            )
         );
         vm.prank(contributor);
         registry.contribute(id, _digest(1, 1), 10);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
+            )
         );
         vm.prank(owner);
         registry.archiveDatanet(id);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
+            )
         );
         vm.prank(owner);
         registry.setRules(id, _rules(false, 0));
@@ -225,7 +254,9 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 id = _openDatanet();
         bytes32 d = _digest(1, 1);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IDatanetRegistry.ContributionSubmitted(id, 1, contributor, d, 1234, IDatanetRegistry.ContributionStatus.Approved);
+        emit IDatanetRegistry.ContributionSubmitted(
+            id, 1, contributor, d, 1234, IDatanetRegistry.ContributionStatus.Approved
+        );
         vm.prank(contributor);
         uint256 cid = registry.contribute(id, d, 1234);
         assertEq(cid, 1);
@@ -258,7 +289,9 @@ contract DatanetRegistryTest is CoreFixture {
         vm.startPrank(contributor);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetZeroDigest.selector, 0));
         registry.contribute(id, bytes32(0), 10);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 0, 5_000_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 0, 5_000_000)
+        );
         registry.contribute(id, _digest(1, 1), 0);
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 5_000_001, 5_000_000)
@@ -346,6 +379,19 @@ contract DatanetRegistryTest is CoreFixture {
         vm.prank(contributor);
         registry.contributeBatch(id, _items(1, 2, 10));
         assertEq(registry.getContribution(id, _digest(1, 0)).id, 0);
+    }
+
+    function test_contributeBatch_revertsWhenIdsRunOut() public {
+        uint256 id = _openDatanet();
+        // ids live in 40 bits of the packed slot: the last id is 2^40 - 1
+        stdstore.target(address(registry)).sig("nextContributionId()").checked_write(uint256(1 << 40) - 2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 3));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 3, 10));
+        vm.prank(contributor);
+        uint256 first = registry.contributeBatch(id, _items(1, 2, 10));
+        assertEq(first, (1 << 40) - 2);
+        assertEq(registry.getContribution(id, _digest(1, 1)).id, (1 << 40) - 1);
     }
 
     function test_setRules_bondChangeAppliesToLaterItemsOnly() public {
@@ -444,6 +490,23 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.nextContributionId(), 1);
     }
 
+    function test_contributeBySig_acceptsErc1271Account() public {
+        uint256 id = _gated();
+        SmartAccount account = new SmartAccount(contributor);
+        _fund(address(account), 10e18);
+        account.approve(open, address(registry));
+        bytes memory items = _items(5, 2, 100);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes memory sig = _signBatch(contributorPk, address(account), id, items, 0, deadline);
+        vm.prank(relayer);
+        registry.contributeBySig(id, address(account), items, 0, deadline, sig);
+        assertEq(registry.getContribution(id, _digest(5, 0)).contributor, address(account));
+        assertEq(registry.bondedOf(address(account)), 2 * BOND);
+        bytes memory wrong = _signBatch(0xBAD, address(account), id, _items(6, 1, 100), 1, deadline);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, address(account)));
+        registry.contributeBySig(id, address(account), _items(6, 1, 100), 1, deadline, wrong);
+    }
+
     function test_contributionBatchDigest_matchesManualEip712() public view {
         bytes32 itemsHash = keccak256(_items(1, 3, 9));
         bytes32 structHash = keccak256(
@@ -508,7 +571,10 @@ contract DatanetRegistryTest is CoreFixture {
         registry.approve(id, _digests(1, 1));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDatanetRegistry.DatanetNotPending.selector, id, _digest(1, 0), IDatanetRegistry.ContributionStatus.Approved
+                IDatanetRegistry.DatanetNotPending.selector,
+                id,
+                _digest(1, 0),
+                IDatanetRegistry.ContributionStatus.Approved
             )
         );
         vm.prank(validator);
@@ -533,7 +599,10 @@ contract DatanetRegistryTest is CoreFixture {
         registry.reject(id, _digests(1, 2), IDatanetRegistry.RejectReason.OffTopic);
         assertEq(registry.owed(contributor), 2 * BOND);
         assertEq(registry.owed(validator), 0);
-        assertEq(uint8(registry.getContribution(id, _digest(1, 0)).status), uint8(IDatanetRegistry.ContributionStatus.Rejected));
+        assertEq(
+            uint8(registry.getContribution(id, _digest(1, 0)).status),
+            uint8(IDatanetRegistry.ContributionStatus.Rejected)
+        );
         // a rejected digest stays refused
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicate.selector, id, _digest(1, 0)));
         vm.prank(contributor);
@@ -555,6 +624,36 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.owed(treasury), BOND / 2);
         assertEq(registry.totalOwed(), 2 * BOND);
         assertEq(open.balanceOf(address(registry)), registry.totalOwed() + registry.totalBonded());
+    }
+
+    function test_validation_revertsOnEmptyList() public {
+        uint256 id = _gated();
+        vm.startPrank(validator);
+        vm.expectRevert(IDatanetRegistry.DatanetEmptyList.selector);
+        registry.approve(id, new bytes32[](0));
+        vm.expectRevert(IDatanetRegistry.DatanetEmptyList.selector);
+        registry.reject(id, new bytes32[](0), IDatanetRegistry.RejectReason.LowQuality);
+        vm.stopPrank();
+    }
+
+    function test_approve_byStakedValidator() public {
+        IDatanetRegistry.Rules memory r = _rules(true, BOND);
+        r.acceptStakedValidators = true;
+        uint256 id = _published(r);
+        StakingStandIn staking = new StakingStandIn();
+        address staked = makeAddr("staked");
+        staking.set(staked, OperatorRole.Validator, true);
+        vm.prank(governance);
+        registry.setStakingRegistry(address(staking));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 2, 10));
+        vm.prank(staked);
+        registry.approve(id, _digests(1, 1));
+        assertEq(registry.getDatanet(id).approvedCount, 1);
+        staking.set(staked, OperatorRole.Validator, false); // jailed or unstaked: no longer a validator
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotValidator.selector, id, staked));
+        vm.prank(staked);
+        registry.reject(id, _digests(1, 2), IDatanetRegistry.RejectReason.LowQuality);
     }
 
     function test_reject_revertsOnNoneReason() public {

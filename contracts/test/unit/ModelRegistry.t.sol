@@ -109,7 +109,9 @@ contract ModelRegistryTest is CoreFixture {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, dn, ver));
         models.mint(p);
         p.datasets[1] = IModelRegistry.DatasetRef(uint256(type(uint128).max) + 1, 1);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, uint256(type(uint128).max) + 1, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, uint256(type(uint128).max) + 1, 1)
+        );
         models.mint(p);
         vm.stopPrank();
         assertEq(models.modelCount(), 0);
@@ -167,6 +169,18 @@ contract ModelRegistryTest is CoreFixture {
         models.setPrice(id, 2e15);
         (,, uint256 price) = models.revenueTerms(id);
         assertEq(price, 2e15);
+    }
+
+    function test_setPrice_byApprovedOperator() public {
+        vm.prank(builder);
+        uint256 id = models.mint(_mintParams(dn, ver));
+        address operator = makeAddr("operator");
+        vm.prank(builder);
+        models.setApprovalForAll(operator, true);
+        vm.prank(operator);
+        models.setPrice(id, 5);
+        (,, uint256 price) = models.revenueTerms(id);
+        assertEq(price, 5);
     }
 
     function test_setPrice_boundsAndEvents() public {

@@ -144,13 +144,11 @@ contract PaymentChannelsTest is SettlementFixture {
     function test_redeem_splitsPerMoneyRoutes() public {
         uint256 id = _open(100e18);
         uint256 amount = 10e18;
-        uint256 t0 = token.balanceOf(address(staking));
         uint256 paid = channels.redeem(id, amount, _voucher(payerKey, id, amount));
         assertEq(paid, amount);
         // treasury 5% = 0.5; node 20% = 2; rest 7.5: owner 30% = 2.25, pool 5.25.
         assertEq(channels.creditOf(treasury), 0.5e18);
-        assertEq(token.balanceOf(address(staking)) - t0, 2e18);
-        assertEq(staking.commissionOf(node) + staking.delegatorPotOf(node), 2e18);
+        assertEq(channels.pendingNodeReward(node), 2e18);
         assertEq(channels.creditOf(modelOwner), 2.25e18);
         assertEq(channels.pendingPool(MODEL_ID), 5.25e18);
         assertEq(channels.channel(id).redeemed, amount);
@@ -344,6 +342,22 @@ contract PaymentChannelsTest is SettlementFixture {
         vm.prank(modelOwner);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannelsNoCredit.selector, modelOwner));
         channels.withdrawCredit(to);
+    }
+
+    function test_flushNodeReward_goesThroughStaking() public {
+        uint256 id = _open(100e18);
+        channels.redeem(id, 10e18, _voucher(payerKey, id, 10e18));
+        channels.redeem(id, 20e18, _voucher(payerKey, id, 20e18));
+        vm.expectEmit(address(channels));
+        emit IPaymentChannels.NodeRewardFlushed(node, 4e18);
+        assertEq(channels.flushNodeReward(node), 4e18);
+        assertEq(token.balanceOf(address(staking)), 4e18);
+        assertEq(staking.commissionOf(node) + staking.delegatorPotOf(node), 4e18);
+        assertEq(channels.pendingNodeReward(node), 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IPaymentChannels.PaymentChannelsNothingToFlush.selector, uint256(uint160(node)))
+        );
+        channels.flushNodeReward(node);
     }
 
     function test_flushPool_fundsDistributor() public {

@@ -232,7 +232,7 @@ contract RewardsDistributorTest is SettlementFixture {
         emit IRewardsDistributor.RootDisputed(index, disputer, DISPUTE_BOND, "bafkevidence");
         distributor.dispute(index, "bafkevidence");
         vm.stopPrank();
-        (,,, uint256 bonds) = distributor.totals();
+        (,, uint256 bonds,) = distributor.totals();
         assertEq(bonds, 10 * uint256(POSTER_BOND) + DISPUTE_BOND);
         vm.warp(block.timestamp + WINDOW + 1);
         vm.expectRevert(
@@ -374,7 +374,7 @@ contract RewardsDistributorTest is SettlementFixture {
         distributor.claim(alice, 8_000e18, 1, l.proof(0));
         bytes32[] memory p = l.proof(1);
         vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsUnderfunded.selector, 8_000e18, 8_000e18, 10_000e18)
+            abi.encodeWithSelector(IRewardsDistributor.RewardsUnderfunded.selector, 2_000e18, 8_000e18)
         );
         distributor.claim(address(0xB2), 8_000e18, 1, p);
     }
@@ -395,8 +395,8 @@ contract RewardsDistributorTest is SettlementFixture {
         assertEq(distributor.claimMany(cs), 175e18);
         assertEq(token.balanceOf(address(0xB2)), 50e18);
         assertEq(token.balanceOf(address(0xC3)), 25e18);
-        (, uint256 paidOut,,) = distributor.totals();
-        assertEq(paidOut, 175e18);
+        (,,, uint256 available) = distributor.totals();
+        assertEq(available, 10_000e18 - 175e18);
         vm.expectRevert(IRewardsDistributor.RewardsEmptyBatch.selector);
         distributor.claimMany(new IRewardsDistributor.Claim[](0));
     }
@@ -518,7 +518,7 @@ contract RewardsDistributorTest is SettlementFixture {
             abi.encodeWithSelector(IRewardsDistributor.RewardsNothingToClaim.selector, address(0xB2), 50e18, 50e18)
         );
         distributor.claim(address(0xB2), 50e18, 5, p1);
-        (,, uint256 swept,) = distributor.totals();
+        (, uint256 swept,,) = distributor.totals();
         assertEq(swept, 50e18);
     }
 

@@ -65,10 +65,20 @@ contract StandardBridgeStandIn {
     mapping(address localToken => mapping(address remoteToken => uint256)) public deposits;
 
     event ERC20BridgeInitiated(
-        address indexed localToken, address indexed remoteToken, address indexed from, address to, uint256 amount, bytes extraData
+        address indexed localToken,
+        address indexed remoteToken,
+        address indexed from,
+        address to,
+        uint256 amount,
+        bytes extraData
     );
     event ERC20BridgeFinalized(
-        address indexed localToken, address indexed remoteToken, address indexed from, address to, uint256 amount, bytes extraData
+        address indexed localToken,
+        address indexed remoteToken,
+        address indexed from,
+        address to,
+        uint256 amount,
+        bytes extraData
     );
 
     constructor(MockMessenger messenger_) {
