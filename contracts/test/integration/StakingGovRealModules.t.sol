@@ -112,6 +112,29 @@ contract StakingGovRealModulesTest is RealModulesBase {
         channels.open(node, 7, payer, 1e18);
     }
 
+    function test_notifyReward_fromRealPaymentChannelsRedemption() public {
+        _registerAndStake(node, OperatorRole.Node, 100_000e18);
+        vm.prank(node);
+        staking.setCommission(1_000);
+        vm.warp(block.timestamp + staking.MIN_UNBONDING_DELAY());
+        vm.prank(alice);
+        staking.delegate(node, 100_000e18);
+        (address payerAddr, uint256 payerKey) = makeAddrAndKey("payer");
+        vm.prank(payerAddr);
+        uint256 channelId = channels.open(node, 7, payerAddr, 1_000e18);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(payerKey, channels.voucherDigest(channelId, 100e18));
+        channels.redeem(channelId, 100e18, abi.encodePacked(r, s, v));
+        uint256 nodePart = channels.pendingNodeReward(node);
+        assertEq(nodePart, 20e18, "nodeBps = 20% of 100 OPEN");
+        uint256 balanceBefore = token.balanceOf(address(staking));
+        channels.flushNodeReward(node);
+        assertEq(token.balanceOf(address(staking)) - balanceBefore, nodePart);
+        assertEq(staking.rewardReserve(), nodePart);
+        // 10% commission to the node, the rest split per share between the node and alice (equal stakes).
+        assertApproxEqAbs(staking.pendingRewards(node, node), 2e18 + 9e18, 1e6);
+        assertApproxEqAbs(staking.pendingRewards(alice, node), 9e18, 1e6);
+    }
+
     function test_meritVote_provenAgainstRealDistributorRoot() public {
         bytes32[] memory leaves = new bytes32[](3);
         leaves[0] = MeritTree.leaf(carol, 0, 8_000_000e18);
