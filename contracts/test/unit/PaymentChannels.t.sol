@@ -206,8 +206,7 @@ contract PaymentChannelsTest is SettlementFixture {
     }
 
     function test_redeem_revertsForAnotherContract() public {
-        PaymentChannels other =
-            _deployChannels(IModelTerms(address(models)), IOperatorStaking(address(staking)));
+        PaymentChannels other = _deployChannels(IModelTerms(address(models)), IOperatorStaking(address(staking)));
         uint256 id = _open(100e18);
         bytes memory foreign = _voucherOn(other, payerKey, id, 10e18);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannelsInvalidSignature.selector, id));
@@ -281,9 +280,7 @@ contract PaymentChannelsTest is SettlementFixture {
         uint256 id = _open(100e18);
         models.setTerms(MODEL_ID, modelOwner, 10_001, 1e15);
         bytes memory sig = _voucher(payerKey, id, 10e18);
-        vm.expectRevert(
-            abi.encodeWithSelector(IPaymentChannels.PaymentChannelsBadOwnerBps.selector, MODEL_ID, 10_001)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannelsBadOwnerBps.selector, MODEL_ID, 10_001));
         channels.redeem(id, 10e18, sig);
         assertEq(channels.channel(id).redeemed, 0);
     }
@@ -419,9 +416,7 @@ contract PaymentChannelsTest is SettlementFixture {
                 address(channels)
             )
         );
-        assertEq(
-            channels.receiptDigest(r), keccak256(abi.encodePacked("\x19\x01", domain, hashUsageReceipt(r)))
-        );
+        assertEq(channels.receiptDigest(r), keccak256(abi.encodePacked("\x19\x01", domain, hashUsageReceipt(r))));
     }
 
     /* FUZZ */

@@ -48,9 +48,7 @@ contract RewardsDistributorTest is SettlementFixture {
         (,, uint256 free, uint256 locked) = distributor.posterInfo(poster);
         assertEq(locked, POSTER_BOND);
         vm.prank(poster);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsBondTooLow.selector, poster, free, free + 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsBondTooLow.selector, poster, free, free + 1));
         distributor.withdrawBond(free + 1, poster);
         vm.prank(poster);
         distributor.withdrawBond(free, poster);
@@ -340,18 +338,12 @@ contract RewardsDistributorTest is SettlementFixture {
         distributor.claim(alice, 100e18, 10, l.proof(0));
         _finalTree(1, 1);
         bytes32[] memory p = l.proof(0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 101e18, 10)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 101e18, 10));
         distributor.claim(alice, 101e18, 10, p);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 11)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 11));
         distributor.claim(alice, 100e18, 11, p);
         p[0] = bytes32(uint256(p[0]) ^ 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 10)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 10));
         distributor.claim(alice, 100e18, 10, p);
         assertEq(distributor.claimed(alice), 0);
     }
@@ -373,9 +365,7 @@ contract RewardsDistributorTest is SettlementFixture {
         _postFinal(1, l.root(), 10_000e18, 2);
         distributor.claim(alice, 8_000e18, 1, l.proof(0));
         bytes32[] memory p = l.proof(1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsUnderfunded.selector, 2_000e18, 8_000e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsUnderfunded.selector, 2_000e18, 8_000e18));
         distributor.claim(address(0xB2), 8_000e18, 1, p);
     }
 
@@ -406,8 +396,7 @@ contract RewardsDistributorTest is SettlementFixture {
         view
         returns (bytes memory)
     {
-        (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(key, distributor.claimToDigest(account, recipient, nonce, deadline));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, distributor.claimToDigest(account, recipient, nonce, deadline));
         return abi.encodePacked(r, s, v);
     }
 
@@ -501,9 +490,7 @@ contract RewardsDistributorTest is SettlementFixture {
         }
         vm.prank(governance);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IRewardsDistributor.RewardsSweepNotAnnounced.selector, 1, block.timestamp + 30 days
-            )
+            abi.encodeWithSelector(IRewardsDistributor.RewardsSweepNotAnnounced.selector, 1, block.timestamp + 30 days)
         );
         distributor.sweep(1, accts, amts, merits, proofs);
         vm.warp(block.timestamp + 30 days);
