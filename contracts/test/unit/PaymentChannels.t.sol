@@ -326,6 +326,21 @@ contract PaymentChannelsTest is SettlementFixture {
         channels.withdraw(id);
     }
 
+    function test_withdraw_fullyRedeemedChannelSettlesWithZeroRefund() public {
+        uint256 id = _open(10e18);
+        channels.redeem(id, 10e18, _voucher(payerKey, id, 10e18));
+        vm.prank(payer);
+        channels.requestClose(id);
+        vm.warp(block.timestamp + NOTICE);
+        uint256 before = token.balanceOf(payer);
+        vm.prank(payer);
+        vm.expectEmit(address(channels));
+        emit IPaymentChannels.ChannelSettled(id, payer, 0);
+        assertEq(channels.withdraw(id), 0);
+        assertEq(token.balanceOf(payer), before);
+        assertTrue(channels.channel(id).settled);
+    }
+
     /* CREDITS AND POOLS */
 
     function test_withdrawCredit_paysOwnerAndTreasury() public {

@@ -552,6 +552,90 @@ contract RewardsDistributorTest is SettlementFixture {
         assertEq(sa, 400 days);
     }
 
+    /* MORE REVERT PATHS */
+
+    function test_finalize_blockedWhilePausedThenWorks() public {
+        uint256 index = _post(1, keccak256("a"), 1e18, 1);
+        vm.warp(block.timestamp + WINDOW);
+        vm.prank(governance);
+        distributor.pause();
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        distributor.finalize(index);
+        vm.prank(governance);
+        distributor.unpause();
+        distributor.finalize(index);
+        assertEq(distributor.finalRoot(), keccak256("a"));
+    }
+
+    function test_releaseBond_refusedForDisputedOrUnknownRoot() public {
+        uint256 a = _post(1, keccak256("a"), 1e18, 1);
+        vm.startPrank(disputer);
+        token.approve(address(distributor), DISPUTE_BOND);
+        distributor.dispute(a, "x");
+        vm.stopPrank();
+        vm.warp(block.timestamp + 1);
+        _postFinal(2, keccak256("b"), 1e18, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRewardsDistributor.RewardsBondNotReleasable.selector, a, IRewardsDistributor.RootStatus.Disputed
+            )
+        );
+        distributor.releaseBond(a);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsUnknownRoot.selector, 9));
+        distributor.releaseBond(9);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsUnknownRoot.selector, 9));
+        distributor.dispute(9, "x");
+    }
+
+    function test_bondsAndAdmin_revertOnBadInput() public {
+        vm.startPrank(poster);
+        vm.expectRevert(IRewardsDistributor.RewardsZeroAmount.selector);
+        distributor.depositBond(0);
+        vm.expectRevert(IRewardsDistributor.RewardsZeroAmount.selector);
+        distributor.withdrawBond(0, poster);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsZeroAddress.selector, "to"));
+        distributor.withdrawBond(1, address(0));
+        vm.stopPrank();
+        vm.startPrank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsZeroAddress.selector, "poster"));
+        distributor.setPoster(address(0), true);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsZeroAddress.selector, "resolver"));
+        distributor.setResolver(address(0));
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsNotGovernance.selector, address(this)));
+        distributor.pause();
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsNotGovernance.selector, address(this)));
+        distributor.announceSweep(1);
+    }
+
+    function test_sweep_revertsOnBadInput() public {
+        SettlementMerkle.Leaf[] memory l = _finalTree(1, 1);
+        address[] memory accts = new address[](1);
+        uint256[] memory amts = new uint256[](1);
+        uint256[] memory merits = new uint256[](2);
+        bytes32[][] memory proofs = new bytes32[][](1);
+        vm.startPrank(governance);
+        vm.expectRevert(IRewardsDistributor.RewardsLengthMismatch.selector);
+        distributor.sweep(1, accts, amts, merits, proofs);
+        vm.expectRevert(IRewardsDistributor.RewardsEmptyBatch.selector);
+        distributor.sweep(1, new address[](0), amts, merits, proofs);
+        merits = new uint256[](1);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsSweepNotAnnounced.selector, 1, 0));
+        distributor.sweep(1, accts, amts, merits, proofs);
+        vm.warp(block.timestamp + 365 days);
+        distributor.announceSweep(1);
+        vm.warp(block.timestamp + 30 days);
+        accts[0] = l[1].account;
+        amts[0] = l[1].cumulativeAmount + 1; // not the leaf
+        merits[0] = l[1].merit;
+        proofs[0] = l.proof(1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, accts[0], amts[0], merits[0])
+        );
+        distributor.sweep(1, accts, amts, merits, proofs);
+        vm.stopPrank();
+    }
+
     /* FUZZ */
 
     function testFuzz_claim_neverAboveCumulative(uint96 a1, uint96 a2, uint96 a3) public {
