@@ -7,6 +7,7 @@ import {DatanetRegistry} from "../../src/data/DatanetRegistry.sol";
 import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {stdStorage, StdStorage} from "forge-std/Test.sol";
 
 /// @dev A staking registry stand-in with the real interface: answers isActiveOperator from a table.
 contract StakingStandIn is IOperatorStaking {
@@ -51,6 +52,7 @@ contract SmartAccount {
 }
 
 contract DatanetRegistryTest is CoreFixture {
+    using stdStorage for StdStorage;
     /* CONSTRUCTOR */
 
     function test_constructor_revertsOnZeroAddress() public {
@@ -377,6 +379,19 @@ contract DatanetRegistryTest is CoreFixture {
         vm.prank(contributor);
         registry.contributeBatch(id, _items(1, 2, 10));
         assertEq(registry.getContribution(id, _digest(1, 0)).id, 0);
+    }
+
+    function test_contributeBatch_revertsWhenIdsRunOut() public {
+        uint256 id = _openDatanet();
+        // ids live in 40 bits of the packed slot: the last id is 2^40 - 1
+        stdstore.target(address(registry)).sig("nextContributionId()").checked_write(uint256(1 << 40) - 2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 3));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 3, 10));
+        vm.prank(contributor);
+        uint256 first = registry.contributeBatch(id, _items(1, 2, 10));
+        assertEq(first, (1 << 40) - 2);
+        assertEq(registry.getContribution(id, _digest(1, 1)).id, (1 << 40) - 1);
     }
 
     function test_setRules_bondChangeAppliesToLaterItemsOnly() public {
