@@ -48,11 +48,7 @@ abstract contract GovernorScenario is StakingGovBase {
         vm.warp(block.timestamp + 2 hours);
     }
 
-    function _meritParams(uint256 index, uint256 cumulativeAmount, uint256 merit)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function _meritParams(uint256 index, uint256 cumulativeAmount, uint256 merit) internal view returns (bytes memory) {
         return abi.encode(cumulativeAmount, merit, MeritTree.proof(leaves, index));
     }
 
@@ -171,9 +167,7 @@ contract LineageGovernorTest is GovernorScenario {
         require(token.transfer(address(lender), 200_000_000e18), "fund lender");
         FlashAttacker attacker = new FlashAttacker(governor, token, lender, staking, node);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IGovernor.GovernorInsufficientProposerVotes.selector, address(attacker), 0, 1_000e18
-            )
+            abi.encodeWithSelector(IGovernor.GovernorInsufficientProposerVotes.selector, address(attacker), 0, 1_000e18)
         );
         attacker.proposeWithLoan(200_000_000e18);
     }
@@ -235,7 +229,8 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(p.halfLife, 60 days);
         assertEq(p.meritCapBps, 500);
         assertEq(p.quorumBps, 300);
-        ILineageGovernor.MeritParameters memory old = governor.meritParametersAt(governor.proposalSnapshot(oldSnapshotId));
+        ILineageGovernor.MeritParameters memory old =
+            governor.meritParametersAt(governor.proposalSnapshot(oldSnapshotId));
         assertEq(old.meritWeight, MERIT_WEIGHT, "earlier snapshots keep their parameters");
         // Out-of-bounds values are refused by name.
         (address[] memory t, uint256[] memory v, bytes[] memory c) = _setMeritCall(100_001, 60 days, 500, 300);
@@ -243,7 +238,11 @@ contract LineageGovernorTest is GovernorScenario {
         vm.warp(block.timestamp + TIMELOCK_DELAY);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector, bytes32("meritWeight"), 100_001, 0, 100_000
+                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector,
+                bytes32("meritWeight"),
+                100_001,
+                0,
+                100_000
             )
         );
         governor.execute(t, v, c, keccak256("too big"));
