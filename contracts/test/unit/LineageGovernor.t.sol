@@ -272,6 +272,52 @@ contract LineageGovernorTest is GovernorScenario {
         );
     }
 
+    /* FUZZ */
+
+    function testFuzz_meritVotes_neverAboveWeightedMeritOrCap(uint256 merit, uint256 others, uint256 age) public {
+        merit = bound(merit, 1, 1e30);
+        others = bound(others, 0, 1e30);
+        age = bound(age, 0, 3 * 365 days);
+        bytes32[] memory l = new bytes32[](2);
+        l[0] = MeritTree.leaf(bob, 0, merit);
+        l[1] = MeritTree.leaf(carol, 0, others);
+        roots.addRoot(uint64(block.timestamp), MeritTree.root(l), uint64(block.timestamp), merit + others);
+        vm.warp(block.timestamp + age + 1);
+        uint256 t = block.timestamp - 1;
+        uint256 got = governor.meritVotes(bob, t, abi.encode(uint256(0), merit, MeritTree.proof(l, 0)));
+        uint256 weighted = 2 * MeritDecayLib.decay(merit, t - (block.timestamp - age - 1), HALF_LIFE);
+        assertLe(got, weighted);
+        assertLe(got, governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000);
+        // Either the full weighted merit or exactly the cap.
+        assertTrue(got == weighted || got == governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000);
+    }
+
+    function test_constructor_rejectsOutOfBoundsSettings() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector,
+                bytes32("votingPeriod"),
+                uint256(60),
+                uint256(1 days),
+                uint256(60 days)
+            )
+        );
+        new LineageGovernor(
+            token,
+            staking,
+            roots,
+            timelock,
+            LineageGovernor.Config({
+                votingDelay: VOTING_DELAY,
+                votingPeriod: 60,
+                proposalThreshold: 0,
+                merit: ILineageGovernor.MeritParameters({
+                    meritWeight: MERIT_WEIGHT, meritCapBps: MERIT_CAP_BPS, quorumBps: QUORUM_BPS, halfLife: HALF_LIFE
+                })
+            })
+        );
+    }
+
     /* HELPERS */
 
     function _setMeritCall(uint32 k, uint64 halfLife, uint16 cap, uint16 quorumBps)
