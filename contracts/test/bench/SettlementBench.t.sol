@@ -10,6 +10,10 @@ import {SettlementMerkle} from "../utils/SettlementMerkle.sol";
 import {SettlementTree1M} from "./SettlementTree1M.sol";
 import {IPaymentChannels} from "../../src/interfaces/IPaymentChannels.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
+import {IModelTerms} from "../../src/interfaces/IModelTerms.sol";
+import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
+import {StakingRegistry} from "../../src/staking/StakingRegistry.sol";
+import {OperatorRole} from "../../src/types/Roles.sol";
 
 /// @notice FOR GAS COMPARISON ONLY: a minimal re-implementation of the claim path of Uniswap's merkle-distributor
 /// (github.com/Uniswap/merkle-distributor, MerkleDistributor.sol): one-shot claims tracked in a bitmap, leaf
@@ -158,6 +162,45 @@ contract SettlementBenchTest is SettlementFixture {
         // Naive baseline: one OPEN payment (a plain transfer, no split) per inference.
         _measure("naive transfer per inference", payer, address(token), abi.encodeCall(IERC20.transfer, (node, price)));
         _measure("naive transfer per inference", payer, address(token), abi.encodeCall(IERC20.transfer, (node, price)));
+    }
+
+    /// @dev The same calls with the real StakingRegistry (issue 5) behind the channels.
+    function test_bench_realStakingRegistry() public {
+        StakingRegistry real = new StakingRegistry(token, governance, treasury);
+        channels = _deployChannels(IModelTerms(address(models)), IOperatorStaking(address(real)));
+        vm.prank(governance);
+        real.setRewardSource(address(channels), true);
+        vm.prank(treasury);
+        token.transfer(node, 10_000e18);
+        vm.startPrank(node);
+        real.register(OperatorRole.Node, "ipfs://bafknode");
+        token.approve(address(real), 10_000e18);
+        real.stake(10_000e18);
+        vm.stopPrank();
+        uint256 price = 1e15;
+        uint256 id = _open(100e18);
+        channels.redeem(id, 10 * price, _voucher(payerKey, id, 10 * price));
+        bytes memory sig = _voucher(payerKey, id, 20 * price);
+        _measure(
+            "redeem (real StakingRegistry)",
+            node,
+            address(channels),
+            abi.encodeCall(IPaymentChannels.redeem, (id, 20 * price, sig))
+        );
+        _measure(
+            "flushNodeReward (real StakingRegistry notifyReward)",
+            address(this),
+            address(channels),
+            abi.encodeCall(IPaymentChannels.flushNodeReward, (node))
+        );
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _permitSig(payerKey, address(channels), 100e18, deadline);
+        _measure(
+            "openWithPermit (real StakingRegistry)",
+            payer,
+            address(channels),
+            abi.encodeCall(IPaymentChannels.openWithPermit, (node, MODEL_ID, address(0), 100e18, deadline, v, r, s))
+        );
     }
 
     /* ROOTS */
