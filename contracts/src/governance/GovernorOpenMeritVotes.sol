@@ -149,7 +149,8 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         if (params.length != 0) votes += _meritVotes(account, timepoint, params);
     }
 
-    /// @dev Verifies the voter's own leaf against the root final at `timepoint`; returns weighted, decayed, capped merit.
+    /// @dev Verifies the voter's own leaf against the root final at `timepoint`; returns the merit weighted,
+    /// decayed and capped.
     function _meritVotes(address account, uint256 timepoint, bytes memory params) internal view returns (uint256) {
         if (params.length < MIN_PARAMS_LENGTH) revert LineageGovernorMalformedMeritParams(params.length);
         (uint256 cumulativeAmount, uint256 merit, bytes32[] memory proof) =

@@ -379,9 +379,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
 
     /// @dev Splits `amount` and credits the four parts (pull): treasury and owner credits, the node's pending reward
     /// (flushed to the staking registry), the model's pending data pool (flushed to the RewardsDistributor).
-    function _credit(uint256 channelId, address node, uint256 modelId, uint256 amount, uint256 redeemedTotal)
-        private
-    {
+    function _credit(uint256 channelId, address node, uint256 modelId, uint256 amount, uint256 redeemedTotal) private {
         (address owner, uint16 ownerBps,) = models.revenueTerms(modelId);
         if (ownerBps > BPS) revert PaymentChannelsBadOwnerBps(modelId, ownerBps);
         Params memory p = _params;

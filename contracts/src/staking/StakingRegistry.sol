@@ -298,9 +298,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
             ? digestA != digestB
             : (a.seq < b.seq ? a.cumulativeAmount > b.cumulativeAmount : b.cumulativeAmount > a.cumulativeAmount);
         if (!conflict) revert StakingReceiptsNotConflicting();
-        bytes32 faultId = digestA < digestB
-            ? keccak256(abi.encode(digestA, digestB))
-            : keccak256(abi.encode(digestB, digestA));
+        bytes32 faultId =
+            digestA < digestB ? keccak256(abi.encode(digestA, digestB)) : keccak256(abi.encode(digestB, digestA));
         if (faultSlashed[faultId]) revert StakingFaultAlreadySlashed(faultId);
         address node = domain.channelNode(a.channelId);
         if (node == address(0)) revert StakingUnknownChannel(a.channelId);
@@ -490,9 +489,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /// @inheritdoc IStakingRegistry
     function stakeValue(address delegator, address operator) public view returns (uint256) {
         Pool storage pool = _pools[operator];
-        return StakingSharesLib.toAssetsDown(
-            _positions[delegator][operator].shares, pool.activeAssets, pool.activeShares
-        );
+        return
+            StakingSharesLib.toAssetsDown(_positions[delegator][operator].shares, pool.activeAssets, pool.activeShares);
     }
 
     /// @inheritdoc IStakingRegistry

@@ -144,8 +144,18 @@ contract SettlementBenchTest is SettlementFixture {
                 abi.encodeCall(IPaymentChannels.redeem, (id, ns[k] * price, sig))
             );
         }
-        _measure("flushNodeReward (to the staking registry)", address(this), address(channels), abi.encodeCall(IPaymentChannels.flushNodeReward, (node)));
-        _measure("flushPool (to the RewardsDistributor)", address(this), address(channels), abi.encodeCall(IPaymentChannels.flushPool, (MODEL_ID)));
+        _measure(
+            "flushNodeReward (to the staking registry)",
+            address(this),
+            address(channels),
+            abi.encodeCall(IPaymentChannels.flushNodeReward, (node))
+        );
+        _measure(
+            "flushPool (to the RewardsDistributor)",
+            address(this),
+            address(channels),
+            abi.encodeCall(IPaymentChannels.flushPool, (MODEL_ID))
+        );
         // After every part was paid out (credits withdrawn, pools flushed), redemptions stay in the steady state.
         vm.prank(treasury);
         channels.withdrawCredit(treasury);
@@ -295,10 +305,7 @@ contract SettlementBenchTest is SettlementFixture {
         // Warm the distributor's totals with one claim, then measure an account holding no OPEN yet.
         distributor.claim(_leafAccount(1, 1), _leafAmount(1, 1), _leafMerit(1, 1), SettlementTree1M.epoch1Proof(1));
         _measure(
-            "claim first, recipient holds no OPEN (1M-leaf tree)",
-            address(this),
-            address(distributor),
-            _claimData(1, 0)
+            "claim first, recipient holds no OPEN (1M-leaf tree)", address(this), address(distributor), _claimData(1, 0)
         );
     }
 

@@ -142,7 +142,13 @@ contract SettlementScenarioTest is Test {
         for (uint256 i; i < n; ++i) {
             cumulative += 500 * price / 1000;
             UsageReceipt memory r = UsageReceipt(
-                channelId, uint64(cumulative / 1e13), modelId, keccak256("adapter.gguf"), 200, 300, cumulative,
+                channelId,
+                uint64(cumulative / 1e13),
+                modelId,
+                keccak256("adapter.gguf"),
+                200,
+                300,
+                cumulative,
                 keccak256(abi.encode("request", cumulative))
             );
             (uint8 v, bytes32 rr, bytes32 s) = vm.sign(nodeKey, channels.receiptDigest(r));
@@ -270,7 +276,8 @@ contract SettlementScenarioTest is Test {
         // c3 signs a claim to a cold wallet; a relayer submits it.
         address cold = makeAddr("cold");
         uint256 dl = block.timestamp + 1 hours;
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(c3Key, distributor.claimToDigest(c3, cold, distributor.nonces(c3), dl));
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(c3Key, distributor.claimToDigest(c3, cold, distributor.nonces(c3), dl));
         distributor.claimTo(c3, cold, cum[2], cum[2] / 1e12, l3.proof(2), dl, abi.encodePacked(r, s, v));
         assertEq(token.balanceOf(cold), cum[2]);
         // Everything funded was paid, exactly: pools in, claims out.

@@ -36,7 +36,9 @@ abstract contract RealModulesBase is StakingGovBase {
             token,
             address(timelock),
             treasury,
-            RewardsDistributor.Params({challengeWindow: 1 days, posterBond: 1_000e18, disputeBond: 1_000e18, winnerShareBps: 5_000}),
+            RewardsDistributor.Params({
+                challengeWindow: 1 days, posterBond: 1_000e18, disputeBond: 1_000e18, winnerShareBps: 5_000
+            }),
             7 days,
             180 days
         );
@@ -154,9 +156,7 @@ contract StakingGovRealModulesTest is RealModulesBase {
         assertLt(merit, 2 * 8_000_000e18 * 98 / 100);
         assertGt(merit, 2 * 8_000_000e18 * 97 / 100);
         // Bob cannot count carol's leaf.
-        vm.expectRevert(
-            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, bob, root)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, bob, root));
         meritGovernor.meritVotes(bob, t, params);
         // Quorum counts the root's decayed total merit.
         assertGt(meritGovernor.totalVotingSupply(t), token.getPastTotalSupply(t));

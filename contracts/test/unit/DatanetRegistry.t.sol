@@ -430,6 +430,41 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.bondedOf(contributor), 4 * BOND);
     }
 
+    /// @dev Fully gasless with a bond: the relayer submits the contributor's OPEN permit, then the signed batch.
+    function test_contributeBySig_gaslessWithPermitForBond() public {
+        uint256 id = _gated();
+        uint256 pk = 0xFEED;
+        address fresh = vm.addr(pk);
+        _fund(fresh, 10e18); // holds OPEN, never sends a transaction
+        bytes memory items = _items(21, 3, 100);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 permitHash = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                open.DOMAIN_SEPARATOR(),
+                keccak256(
+                    abi.encode(
+                        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                        fresh,
+                        address(registry),
+                        3 * BOND,
+                        0,
+                        deadline
+                    )
+                )
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, permitHash);
+        bytes memory sig = _signBatch(pk, fresh, id, items, 0, deadline);
+        vm.startPrank(relayer);
+        open.permit(fresh, address(registry), 3 * BOND, deadline, v, r, s);
+        registry.contributeBySig(id, fresh, items, 0, deadline, sig);
+        vm.stopPrank();
+        assertEq(registry.bondedOf(fresh), 3 * BOND);
+        assertEq(open.balanceOf(fresh), 10e18 - 3 * BOND);
+        assertEq(registry.getContribution(id, _digest(21, 2)).contributor, fresh);
+    }
+
     function test_contributeBySig_revertsOnReusedNonce() public {
         uint256 id = _gated();
         bytes memory items = _items(3, 2, 100);
