@@ -63,6 +63,9 @@ export async function writeContract<
   const estimate = await ctx.publicClient.estimateContractGas({ ...(call as object), account: wallet.account } as never);
   const hash = await wallet.writeContract({ ...(request as object), gas: (estimate * GAS_HEADROOM_PCT) / 100n + GAS_HEADROOM_FIXED } as never);
   const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new TransactionFailedError(action, hash);
+  if (receipt.status !== "success") {
+    const tx = await ctx.publicClient.getTransaction({ hash });
+    throw new TransactionFailedError(action, hash, `gas used ${receipt.gasUsed} of ${tx.gas}`);
+  }
   return { hash, receipt };
 }

@@ -35,7 +35,7 @@ export class ContractRevertError extends LineageClientError {
 /** The transaction was mined but failed. */
 export class TransactionFailedError extends LineageClientError {
   override name = "TransactionFailedError";
-  constructor(action: string, hash: string) {
-    super(`${action}: transaction ${hash} reverted`);
+  constructor(action: string, hash: string, detail = "") {
+    super(`${action}: transaction ${hash} reverted${detail ? ` (${detail})` : ""}`);
   }
 }
