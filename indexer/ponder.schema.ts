@@ -114,6 +114,8 @@ export const contribution = onchainTable(
   }),
   (table) => ({
     datanetIdx: index().on(table.datanetId, table.approvalIndex),
+    // The commonest list: a Datanet's contributions newest first (and its cursor pages).
+    datanetIdIdx: index().on(table.datanetId, table.id),
     contributorIdx: index().on(table.contributor),
     digestIdx: index().on(table.digest),
   }),
