@@ -266,7 +266,7 @@ export function encodeTensorData(t: GgufTensorInput): Uint8Array {
   if (t.data.length !== n) throw new GgufError(`tensor ${t.name}: shape [${t.shape}] needs ${n} values, got ${t.data.length}`);
   switch (type) {
     case "F32":
-      return new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength));
+      return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     case "F16": {
       const out = new Uint16Array(n);
       for (let i = 0; i < n; i++) out[i] = f32ToF16Bits(t.data[i]!);
@@ -324,11 +324,16 @@ export function writeGguf(metadata: GgufMetadata, tensors: readonly GgufTensorIn
     offset += (alignment - (offset % alignment)) % alignment;
   });
   s.pad(alignment);
+  // header built; the data section is placed into one exactly-sized buffer (no growth copies)
+  const header = s.result();
+  const out = new Uint8Array(header.length + offset);
+  out.set(header, 0);
+  let p = header.length;
   for (const e of encoded) {
-    s.bytes(e);
-    s.pad(alignment);
+    out.set(e, p);
+    p += e.length + ((alignment - (e.length % alignment)) % alignment);
   }
-  return s.result();
+  return out;
 }
 
 /* ------------------------------------------------------------------ READER */

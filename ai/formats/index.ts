@@ -6,3 +6,5 @@ export * from "./llama.ts";
 export * from "./numeric.ts";
 export * from "./safetensors.ts";
 export * from "./fixtures.ts";
+export * from "./hf.ts";
+export * from "./peft.ts";

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { numel, type TensorMap } from "../tensors/index.ts";
 import { writeFileAtomic } from "./atomic.ts";
-import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from "./numeric.ts";
+import { f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from "./numeric.ts";
 
 export class SafetensorsError extends Error {
   override name = "SafetensorsError";
@@ -43,7 +43,7 @@ export function encodeSafetensors(
     if (t.data.length !== numel(t.shape)) throw new SafetensorsError(`tensor ${name}: ${t.data.length} values for shape [${t.shape}]`);
     const dtype = typeof opts.dtype === "function" ? opts.dtype(name) : (opts.dtype ?? "F32");
     let bytes: Uint8Array;
-    if (dtype === "F32") bytes = new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength));
+    if (dtype === "F32") bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     else {
       const h = new Uint16Array(t.data.length);
       const conv = dtype === "F16" ? f32ToF16Bits : f32ToBf16Bits;
@@ -113,9 +113,12 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (dtype === "F32") data = new Float32Array(view.slice().buffer, 0, count);
     else {
       const dv = new DataView(view.buffer, view.byteOffset, view.byteLength);
-      const conv = dtype === "F16" ? f16BitsToF32 : bf16BitsToF32;
       data = new Float32Array(count);
-      for (let i = 0; i < count; i++) data[i] = conv(dv.getUint16(i * 2, true));
+      if (dtype === "F16") for (let i = 0; i < count; i++) data[i] = f16BitsToF32(dv.getUint16(i * 2, true));
+      else {
+        const bits = new Uint32Array(data.buffer);
+        for (let i = 0; i < count; i++) bits[i] = dv.getUint16(i * 2, true) << 16;
+      }
     }
     tensors.set(name, { shape, data });
     dtypes.set(name, dtype);

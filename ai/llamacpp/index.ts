@@ -56,6 +56,7 @@ async function readValidated(path: string): Promise<Uint8Array> {
 /** A base model loaded in llama.cpp, with per-adapter contexts. */
 export class LlamaCppModel {
   private contexts = new Map<string, LlamaContext>();
+  private prepared = new Map<string, { stamp: string; resolved: string }>();
   private constructor(
     readonly model: LlamaModel,
     readonly config: LlamaConfig,
@@ -82,6 +83,19 @@ export class LlamaCppModel {
    * (`<adapterDir>/<sha256>.gguf`), copying it there if needed.
    */
   async prepareAdapter(path: string): Promise<string> {
+    // re-validate only when the file changed (same path, same inode, size and mtime = same bytes)
+    const st = await stat(path).catch(() => {
+      throw new LlamaCppError(`no such file: ${path}`);
+    });
+    const stamp = `${st.ino}:${st.size}:${st.mtimeMs}`;
+    const hit = this.prepared.get(path);
+    if (hit?.stamp === stamp) return hit.resolved;
+    const resolved = await this.prepareAdapterUncached(path);
+    this.prepared.set(path, { stamp, resolved });
+    return resolved;
+  }
+
+  private async prepareAdapterUncached(path: string): Promise<string> {
     const bytes = await readValidated(path);
     decodeLoraGguf(bytes, this.config);
     const digest = createHash("sha256").update(bytes).digest("hex");

@@ -8,7 +8,6 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import {
   type Abi,
   type Address,
@@ -22,6 +21,7 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { buildVersionTree } from "../datanet/index.ts";
 import { foundry } from "viem/chains";
 
 /** anvil's well-known development keys (public; never use outside a local chain). */
@@ -133,7 +133,7 @@ export async function seedDatanet(chain: TestChain, items: Array<{ digest: Hex; 
     const [ev] = parseEventLogs({ abi: reg.abi, logs: r.logs, eventName: "ContributionSubmitted" }) as unknown as Array<{ args: { contributionId: bigint } }>;
     leaves.push([ev!.args.contributionId, it.digest, contributor.address]);
   }
-  const tree = StandardMerkleTree.of(leaves.map(([id, d, a]) => [id.toString(), d, a]), ["uint256", "bytes32", "address"]);
+  const tree = buildVersionTree(leaves.map(([contributionId, digest, contributor]) => ({ contributionId, digest, contributor })));
   await send(ow, reg.address, reg.abi, "publishVersion", [datanetId, tree.root, BigInt(leaves.length), ""]);
   for (const g of grantees) await send(ow, reg.address, reg.abi, "grantAccess", [datanetId, 1n, g]);
   return { registry: reg.address, registryAbi: reg.abi, datanetId, versionId: 1n, root: tree.root as Hex, leaves };

@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IDatanetAccess} from "../interfaces/IDatanetAccess.sol";
 import {IDatanetRegistry} from "../interfaces/IDatanetRegistry.sol";
@@ -250,9 +251,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
         }
         batchNonce[contributor] = expected + 1;
         firstId = _submit(datanetId, contributor, items);
-        emit ContributionBatchRelayed(
-            datanetId, contributor, msg.sender, nonce, items.length / DatanetItems.ITEM_BYTES
-        );
+        uint256 count = items.length / DatanetItems.ITEM_BYTES;
+        emit ContributionBatchRelayed(datanetId, contributor, msg.sender, nonce, count);
     }
 
     /* VALIDATION */
@@ -463,6 +463,21 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDatanetRegistry
+    function verifyContribution(
+        uint256 datanetId,
+        uint256 versionId,
+        uint256 contributionId,
+        bytes32 digest,
+        address contributor,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        bytes32 root = _versions[datanetId][versionId].root;
+        if (root == bytes32(0)) return false;
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(contributionId, digest, contributor))));
+        return MerkleProof.verifyCalldata(proof, root, leaf);
+    }
+
+    /// @inheritdoc IDatanetRegistry
     function isValidator(uint256 datanetId, address account) public view returns (bool) {
         if (_validators[datanetId][account]) return true;
         IOperatorStaking staking = stakingRegistry;
@@ -592,7 +607,9 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
             | (r.openAccess ? FLAG_OPEN_ACCESS : 0);
         emit DatanetRulesSet(
             datanetId,
-            Rules(maxItemSize, dailyLimit, r.bond, r.validatorGated, r.acceptStakedValidators, r.openAccess, r.accessFee),
+            Rules(
+                maxItemSize, dailyLimit, r.bond, r.validatorGated, r.acceptStakedValidators, r.openAccess, r.accessFee
+            ),
             dn.bondIndex
         );
     }

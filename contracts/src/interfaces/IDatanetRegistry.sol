@@ -177,7 +177,8 @@ interface IDatanetRegistry is IDatanetAccess {
     event ContributionApproved(
         uint256 indexed datanetId, uint256 indexed contributionId, address indexed validator, bytes32 digest
     );
-    /// @notice A validator rejected a pending contribution; `forfeited` OPEN of its bond went to validator and treasury.
+    /// @notice A validator rejected a pending contribution; `forfeited` OPEN of its bond went to the validator and
+    /// the treasury.
     event ContributionRejected(
         uint256 indexed datanetId,
         uint256 indexed contributionId,
@@ -324,6 +325,18 @@ interface IDatanetRegistry is IDatanetAccess {
 
     /// @notice A published version (reverts with DatanetVersionNotFound).
     function getVersion(uint256 datanetId, uint256 versionId) external view returns (Version memory);
+
+    /// @notice Whether (contributionId, digest, contributor) is a leaf of version `versionId`'s tree, given an
+    /// OpenZeppelin StandardMerkleTree inclusion proof (leaf = keccak256(keccak256(abi.encode(id, digest,
+    /// contributor)))). False for an unpublished version.
+    function verifyContribution(
+        uint256 datanetId,
+        uint256 versionId,
+        uint256 contributionId,
+        bytes32 digest,
+        address contributor,
+        bytes32[] calldata proof
+    ) external view returns (bool);
 
     /// @notice Whether `account` may validate Datanet `datanetId` now.
     function isValidator(uint256 datanetId, address account) external view returns (bool);

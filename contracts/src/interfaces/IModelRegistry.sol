@@ -25,7 +25,8 @@ interface IModelRegistry is IERC721, IModelTerms {
     /// @param pricePer1kTokens Price per 1,000 tokens in OPEN wei (bounded).
     /// @param ownerBps Holder's share of the remainder after treasury and node parts (bounded; the rest goes to
     /// the data contributors).
-    /// @param metadataURI Metadata URI (a CID).
+    /// @param metadataDigest sha2-256 of the metadata JSON in the content store (`tokenURI` renders it as
+    /// `ipfs://<CIDv1 raw>`); zero for none.
     struct MintParams {
         bytes32 baseModelDigest;
         bytes32 adapterDigest;
@@ -33,7 +34,7 @@ interface IModelRegistry is IERC721, IModelTerms {
         DatasetRef[] datasets;
         uint256 pricePer1kTokens;
         uint16 ownerBps;
-        string metadataURI;
+        bytes32 metadataDigest;
     }
 
     /// @notice A model as stored.
@@ -46,7 +47,7 @@ interface IModelRegistry is IERC721, IModelTerms {
         uint32 revisionCount;
         uint64 mintedAt;
         DatasetRef[] datasets;
-        string metadataURI;
+        bytes32 metadataDigest;
     }
 
     /* ERRORS */
@@ -88,7 +89,7 @@ interface IModelRegistry is IERC721, IModelTerms {
         DatasetRef[] datasets,
         uint256 pricePer1kTokens,
         uint16 ownerBps,
-        string metadataURI
+        bytes32 metadataDigest
     );
     /// @notice The price of a model changed.
     event ModelRepriced(uint256 indexed modelId, uint256 pricePer1kTokens);
@@ -96,8 +97,8 @@ interface IModelRegistry is IERC721, IModelTerms {
     event AdapterRevised(
         uint256 indexed modelId, uint32 indexed revision, bytes32 adapterDigest, bytes32 manifestDigest, address by
     );
-    /// @notice A model's metadata URI changed.
-    event ModelMetadataSet(uint256 indexed modelId, string metadataURI);
+    /// @notice A model's metadata digest changed.
+    event ModelMetadataSet(uint256 indexed modelId, bytes32 metadataDigest);
     /// @notice Governance set the mint fee (paid to the treasury).
     event MintFeeSet(uint256 fee);
 
@@ -118,8 +119,8 @@ interface IModelRegistry is IERC721, IModelTerms {
         external
         returns (uint32 revision);
 
-    /// @notice Sets a model's metadata URI (holder or approved).
-    function setMetadataURI(uint256 modelId, string calldata metadataURI) external;
+    /// @notice Sets a model's metadata digest (holder or approved).
+    function setMetadata(uint256 modelId, bytes32 metadataDigest) external;
 
     /// @notice Sets the mint fee in OPEN (governance only; bounded by MAX_MINT_FEE).
     function setMintFee(uint256 fee) external;

@@ -13,9 +13,9 @@ import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
 interface IOpenToken is IERC20, IERC20Metadata, IERC20Permit, IERC5805 {}
 
 /// @title IOpenTokenL1
-/// @notice OPEN on L1: a fixed supply of 1,000,000,000 OPEN minted once at deployment to the treasury.
-/// There is no mint function.
-interface IOpenTokenL1 is IOpenToken {
+/// @notice OPEN on L1 (what it adds to {IOpenToken}): a fixed supply of 1,000,000,000 OPEN minted once at
+/// deployment to the treasury. There is no mint function.
+interface IOpenTokenL1 {
     /// @notice Thrown by the constructor when the treasury is the zero address.
     error OpenTokenZeroTreasury();
 

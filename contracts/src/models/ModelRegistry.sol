@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {IDatanetAccess} from "../interfaces/IDatanetAccess.sol";
 import {IModelTerms} from "../interfaces/IModelTerms.sol";
 import {IModelRegistry} from "../interfaces/IModelRegistry.sol";
+import {CidV1Raw} from "../libraries/ModelMetadataLib.sol";
 
 /// @title ModelRegistry
 /// @notice ERC-721 model NFTs with revenue terms read by settlement. Immutable; governance sets the mint fee within
@@ -64,7 +65,7 @@ contract ModelRegistry is ERC721, ReentrancyGuardTransient, IModelRegistry {
     mapping(uint256 modelId => mapping(uint256 revision => Revision)) private _revisions;
     /// @dev Datanet versions per model, packed datanetId << 128 | versionId.
     mapping(uint256 modelId => mapping(uint256 index => uint256 packed)) private _datasets;
-    mapping(uint256 modelId => string) private _metadataURI;
+    mapping(uint256 modelId => bytes32) private _metadata;
 
     /* CONSTRUCTOR */
 
@@ -121,7 +122,7 @@ contract ModelRegistry is ERC721, ReentrancyGuardTransient, IModelRegistry {
             datasetCount: uint8(n)
         });
         _revisions[modelId][0] = Revision(p.adapterDigest, p.manifestDigest);
-        if (bytes(p.metadataURI).length != 0) _metadataURI[modelId] = p.metadataURI;
+        if (p.metadataDigest != bytes32(0)) _metadata[modelId] = p.metadataDigest;
         emit ModelMinted(
             modelId,
             msg.sender,
@@ -131,7 +132,7 @@ contract ModelRegistry is ERC721, ReentrancyGuardTransient, IModelRegistry {
             p.datasets,
             p.pricePer1kTokens,
             p.ownerBps,
-            p.metadataURI
+            p.metadataDigest
         );
         uint256 fee = mintFee;
         if (fee != 0) open.safeTransferFrom(msg.sender, treasury, fee);
@@ -170,10 +171,10 @@ contract ModelRegistry is ERC721, ReentrancyGuardTransient, IModelRegistry {
     }
 
     /// @inheritdoc IModelRegistry
-    function setMetadataURI(uint256 modelId, string calldata metadataURI) external {
+    function setMetadata(uint256 modelId, bytes32 metadataDigest) external {
         _authorized(modelId);
-        _metadataURI[modelId] = metadataURI;
-        emit ModelMetadataSet(modelId, metadataURI);
+        _metadata[modelId] = metadataDigest;
+        emit ModelMetadataSet(modelId, metadataDigest);
     }
 
     /// @inheritdoc IModelRegistry
@@ -217,7 +218,7 @@ contract ModelRegistry is ERC721, ReentrancyGuardTransient, IModelRegistry {
             revisionCount: m.revisionCount,
             mintedAt: m.mintedAt,
             datasets: ds,
-            metadataURI: _metadataURI[modelId]
+            metadataDigest: _metadata[modelId]
         });
     }
 
@@ -233,10 +234,11 @@ contract ModelRegistry is ERC721, ReentrancyGuardTransient, IModelRegistry {
         return (r.adapterDigest, r.manifestDigest);
     }
 
-    /// @notice The model's metadata URI (ERC-721 metadata).
+    /// @notice The model's metadata URI (ERC-721 metadata): `ipfs://<CIDv1 raw of the metadata digest>`, or empty.
     function tokenURI(uint256 modelId) public view override returns (string memory) {
         _requireOwned(modelId);
-        return _metadataURI[modelId];
+        bytes32 digest = _metadata[modelId];
+        return digest == bytes32(0) ? "" : CidV1Raw.toURI(digest);
     }
 
     /* INTERNAL */

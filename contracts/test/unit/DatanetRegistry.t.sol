@@ -121,7 +121,9 @@ contract DatanetRegistryTest is CoreFixture {
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 99));
         registry.publishDatanet(99);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Published)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Published
+            )
         );
         vm.prank(owner);
         registry.publishDatanet(id);
@@ -132,17 +134,23 @@ contract DatanetRegistryTest is CoreFixture {
         vm.prank(owner);
         registry.archiveDatanet(id);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
+            )
         );
         vm.prank(contributor);
         registry.contribute(id, _digest(1, 1), 10);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
+            )
         );
         vm.prank(owner);
         registry.archiveDatanet(id);
         vm.expectRevert(
-            abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived)
+            abi.encodeWithSelector(
+                IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
+            )
         );
         vm.prank(owner);
         registry.setRules(id, _rules(false, 0));
@@ -225,7 +233,9 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 id = _openDatanet();
         bytes32 d = _digest(1, 1);
         vm.expectEmit(true, true, true, true, address(registry));
-        emit IDatanetRegistry.ContributionSubmitted(id, 1, contributor, d, 1234, IDatanetRegistry.ContributionStatus.Approved);
+        emit IDatanetRegistry.ContributionSubmitted(
+            id, 1, contributor, d, 1234, IDatanetRegistry.ContributionStatus.Approved
+        );
         vm.prank(contributor);
         uint256 cid = registry.contribute(id, d, 1234);
         assertEq(cid, 1);
@@ -258,7 +268,9 @@ contract DatanetRegistryTest is CoreFixture {
         vm.startPrank(contributor);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetZeroDigest.selector, 0));
         registry.contribute(id, bytes32(0), 10);
-        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 0, 5_000_000));
+        vm.expectRevert(
+            abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 0, 5_000_000)
+        );
         registry.contribute(id, _digest(1, 1), 0);
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 5_000_001, 5_000_000)
@@ -508,7 +520,10 @@ contract DatanetRegistryTest is CoreFixture {
         registry.approve(id, _digests(1, 1));
         vm.expectRevert(
             abi.encodeWithSelector(
-                IDatanetRegistry.DatanetNotPending.selector, id, _digest(1, 0), IDatanetRegistry.ContributionStatus.Approved
+                IDatanetRegistry.DatanetNotPending.selector,
+                id,
+                _digest(1, 0),
+                IDatanetRegistry.ContributionStatus.Approved
             )
         );
         vm.prank(validator);
@@ -533,7 +548,10 @@ contract DatanetRegistryTest is CoreFixture {
         registry.reject(id, _digests(1, 2), IDatanetRegistry.RejectReason.OffTopic);
         assertEq(registry.owed(contributor), 2 * BOND);
         assertEq(registry.owed(validator), 0);
-        assertEq(uint8(registry.getContribution(id, _digest(1, 0)).status), uint8(IDatanetRegistry.ContributionStatus.Rejected));
+        assertEq(
+            uint8(registry.getContribution(id, _digest(1, 0)).status),
+            uint8(IDatanetRegistry.ContributionStatus.Rejected)
+        );
         // a rejected digest stays refused
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicate.selector, id, _digest(1, 0)));
         vm.prank(contributor);

@@ -52,7 +52,9 @@ contract ModelRegistryTest is CoreFixture {
         assertEq(m.datasets.length, 1);
         assertEq(m.datasets[0].datanetId, dn);
         assertEq(m.datasets[0].versionId, ver);
-        assertEq(models.tokenURI(id), p.metadataURI);
+        assertEq(m.metadataDigest, p.metadataDigest);
+        // vector from multiformats: CID.create(1, raw.code, sha256("lineage model metadata")).toString()
+        assertEq(models.tokenURI(id), "ipfs://bafkreihvokb54syqblo5jld7uw3rowhq5daacrb5txthtuz25o6vauxzjy");
         assertEq(models.name(), "Lineage Model");
     }
 
@@ -107,7 +109,9 @@ contract ModelRegistryTest is CoreFixture {
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, dn, ver));
         models.mint(p);
         p.datasets[1] = IModelRegistry.DatasetRef(uint256(type(uint128).max) + 1, 1);
-        vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, uint256(type(uint128).max) + 1, 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IModelRegistry.ModelBadDataset.selector, uint256(type(uint128).max) + 1, 1)
+        );
         models.mint(p);
         vm.stopPrank();
         assertEq(models.modelCount(), 0);
@@ -222,15 +226,22 @@ contract ModelRegistryTest is CoreFixture {
         models.publishRevision(id, keccak256("a"), 0);
     }
 
-    function test_setMetadataURI_holderOnly() public {
+    function test_setMetadata_holderOnlyAndRendersCid() public {
         vm.prank(builder);
         uint256 id = models.mint(_mintParams(dn, ver));
+        // sha256("") and sha256("x"), CIDs from multiformats
         vm.prank(builder);
-        models.setMetadataURI(id, "ipfs://new");
-        assertEq(models.tokenURI(id), "ipfs://new");
+        models.setMetadata(id, 0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855);
+        assertEq(models.tokenURI(id), "ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku");
+        vm.prank(builder);
+        models.setMetadata(id, 0x2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881);
+        assertEq(models.tokenURI(id), "ipfs://bafkreibnoelefnzgwbcacyt4vh52ymxvzbjq7mmqhtcnwarfq4lzegsiqe");
+        vm.prank(builder);
+        models.setMetadata(id, 0);
+        assertEq(models.tokenURI(id), "");
         vm.expectRevert(abi.encodeWithSelector(IModelRegistry.ModelNotAuthorized.selector, id, owner));
         vm.prank(owner);
-        models.setMetadataURI(id, "x");
+        models.setMetadata(id, keccak256("x"));
     }
 
     function test_views_revertForUnknownModel() public {

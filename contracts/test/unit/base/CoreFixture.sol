@@ -132,7 +132,8 @@ abstract contract CoreFixture is Test {
             datasets: ds,
             pricePer1kTokens: 1e15,
             ownerBps: 3_000,
-            metadataURI: "ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+            // sha256("lineage model metadata")
+            metadataDigest: 0xf57283de4b100addd4ac7fa5b71758f0e8c001443d9de679d33aebbd5052f94e
         });
     }
 }

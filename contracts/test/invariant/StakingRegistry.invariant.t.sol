@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Test} from "forge-std/Test.sol";
+import {StakingGovBase} from "../unit/StakingGovFixtures.sol";
+import {StakingRegistry} from "../../src/staking/StakingRegistry.sol";
+import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
+import {OpenToken} from "../../src/token/OpenToken.sol";
+import {OperatorRole} from "../../src/types/Roles.sol";
+
+/// @notice Drives the registry with delegations, unbonding, withdrawals, rewards, slashes and time. Never reverts.
+contract StakingHandler is Test {
+    StakingRegistry internal staking;
+    OpenToken internal token;
+    address internal slasher;
+    address internal council;
+    address internal rewardSource;
+    address[] public actors;
+    address[] public operators;
+
+    struct PendingWithdrawal {
+        uint256 id;
+        address delegator;
+        uint48 readyAt;
+    }
+
+    PendingWithdrawal[] internal withdrawals;
+    uint256[] internal slashIds;
+
+    // Ghosts.
+    bool public priceFellOutsideSlash;
+    bool public withdrewEarly;
+    uint256 public withdrawalsDone;
+    uint256 public slashesExecuted;
+
+    constructor(
+        StakingRegistry staking_,
+        OpenToken token_,
+        address slasher_,
+        address council_,
+        address rewardSource_,
+        address[] memory actors_,
+        address[] memory operators_
+    ) {
+        staking = staking_;
+        token = token_;
+        slasher = slasher_;
+        council = council_;
+        rewardSource = rewardSource_;
+        actors = actors_;
+        operators = operators_;
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function operatorCount() external view returns (uint256) {
+        return operators.length;
+    }
+
+    /* ACTIONS */
+
+    function delegate(uint256 actorSeed, uint256 opSeed, uint256 amount) external {
+        address actor = actors[actorSeed % actors.length];
+        address op = operators[opSeed % operators.length];
+        amount = bound(amount, 1e12, 100_000e18);
+        if (token.balanceOf(actor) < amount) return;
+        _pricedCall(op, false);
+        vm.prank(actor);
+        try staking.delegate(op, amount) {} catch {}
+        _checkPrice(op);
+    }
+
+    function requestUnbond(uint256 actorSeed, uint256 opSeed, uint256 amount) external {
+        address actor = actors[actorSeed % actors.length];
+        address op = operators[opSeed % operators.length];
+        uint256 value = staking.stakeValue(actor, op);
+        if (value == 0) return;
+        amount = bound(amount, 1, value);
+        _pricedCall(op, false);
+        vm.prank(actor);
+        try staking.requestUnbond(op, amount) returns (uint256 id) {
+            withdrawals.push(PendingWithdrawal(id, actor, staking.withdrawalOf(id).readyAt));
+        } catch {}
+        _checkPrice(op);
+    }
+
+    function withdraw(uint256 seed) external {
+        if (withdrawals.length == 0) return;
+        uint256 i = seed % withdrawals.length;
+        PendingWithdrawal memory w = withdrawals[i];
+        vm.prank(w.delegator);
+        try staking.withdraw(w.id) {
+            if (block.timestamp < w.readyAt) withdrewEarly = true;
+            withdrawals[i] = withdrawals[withdrawals.length - 1];
+            withdrawals.pop();
+            ++withdrawalsDone;
+        } catch {}
+    }
+
+    function notifyReward(uint256 opSeed, uint256 amount) external {
+        address op = operators[opSeed % operators.length];
+        amount = bound(amount, 1, 10_000e18);
+        _pricedCall(op, false);
+        vm.prank(rewardSource);
+        try staking.notifyReward(op, amount) {} catch {}
+        _checkPrice(op);
+    }
+
+    function claim(uint256 actorSeed, uint256 opSeed) external {
+        address actor = actors[actorSeed % actors.length];
+        address op = operators[opSeed % operators.length];
+        vm.prank(actor);
+        try staking.claimRewards(op) {} catch {}
+    }
+
+    function proposeSlash(uint256 opSeed, uint16 bps) external {
+        address op = operators[opSeed % operators.length];
+        bps = uint16(bound(bps, 1, staking.maxSlashBpsPerPeriod()));
+        vm.prank(slasher);
+        try staking.proposeSlash(op, bps, actors[0], 1_000, keccak256("evidence")) returns (uint256 id) {
+            slashIds.push(id);
+        } catch {}
+    }
+
+    function resolveSlash(uint256 seed, bool veto) external {
+        if (slashIds.length == 0) return;
+        uint256 i = seed % slashIds.length;
+        uint256 id = slashIds[i];
+        IStakingRegistry.SlashProposal memory s = staking.slashProposalOf(id);
+        if (veto) {
+            vm.prank(council);
+            try staking.vetoSlash(id) {} catch {}
+        } else {
+            try staking.executeSlash(id) {
+                ++slashesExecuted;
+            } catch {
+                try staking.expireSlash(id) {} catch {}
+            }
+        }
+        _lastPriceSet(s.operator);
+        if (staking.slashProposalOf(id).status != IStakingRegistry.SlashStatus.Pending) {
+            slashIds[i] = slashIds[slashIds.length - 1];
+            slashIds.pop();
+        }
+    }
+
+    function warp(uint256 secs) external {
+        vm.warp(block.timestamp + bound(secs, 1, 10 days));
+    }
+
+    /* SHARE PRICE GHOST */
+
+    mapping(address => uint256) internal lastAssets;
+    mapping(address => uint256) internal lastShares;
+    mapping(address => uint256) internal lastUAssets;
+    mapping(address => uint256) internal lastUShares;
+
+    function _pricedCall(address op, bool) internal {
+        _lastPriceSet(op);
+    }
+
+    function _lastPriceSet(address op) internal {
+        IStakingRegistry.Pool memory p = staking.poolOf(op);
+        lastAssets[op] = p.activeAssets;
+        lastShares[op] = p.activeShares;
+        lastUAssets[op] = p.unbondingAssets;
+        lastUShares[op] = p.unbondingShares;
+    }
+
+    /// @dev Price = (assets + 1) / (shares + 1000); compare by cross-multiplication.
+    function _checkPrice(address op) internal {
+        IStakingRegistry.Pool memory p = staking.poolOf(op);
+        if ((uint256(p.activeAssets) + 1) * (lastShares[op] + 1e3) < (lastAssets[op] + 1) * (uint256(p.activeShares) + 1e3))
+        {
+            priceFellOutsideSlash = true;
+        }
+        if (
+            (uint256(p.unbondingAssets) + 1) * (lastUShares[op] + 1e3)
+                < (lastUAssets[op] + 1) * (uint256(p.unbondingShares) + 1e3)
+        ) priceFellOutsideSlash = true;
+    }
+}
+
+contract StakingRegistryInvariantTest is StakingGovBase {
+    StakingHandler internal handler;
+    address internal op2 = makeAddr("op2");
+
+    function setUp() public override {
+        super.setUp();
+        _fund(op2, 1_000_000e18);
+        _registerAndStake(node, OperatorRole.Node, 50_000e18);
+        _registerAndStake(op2, OperatorRole.Validator, 20_000e18);
+        vm.prank(op2);
+        staking.setCommission(2_000);
+
+        address[] memory actors = new address[](4);
+        actors[0] = alice;
+        actors[1] = bob;
+        actors[2] = carol;
+        actors[3] = node;
+        address[] memory ops = new address[](2);
+        ops[0] = node;
+        ops[1] = op2;
+        handler = new StakingHandler(staking, token, slasher, council, rewardSource, actors, ops);
+        vm.prank(rewardSource);
+        token.approve(address(staking), type(uint256).max);
+        targetContract(address(handler));
+    }
+
+    /// @notice The registry's OPEN balance == sum over operators of (active + unbonding pool assets) + the reward
+    /// reserve (rewards notified and not yet claimed, rounding dust included). Slashed OPEN leaves at once.
+    function invariant_balanceEqualsPoolsPlusRewardReserve() public view {
+        uint256 pools;
+        for (uint256 i; i < handler.operatorCount(); ++i) {
+            IStakingRegistry.Pool memory p = staking.poolOf(handler.operators(i));
+            pools += uint256(p.activeAssets) + p.unbondingAssets;
+        }
+        assertEq(token.balanceOf(address(staking)), pools + staking.rewardReserve());
+    }
+
+    /// @notice Rewards owed never exceed the reserve (reward rounding never creates OPEN).
+    function invariant_rewardReserveCoversOwedRewards() public view {
+        uint256 owed;
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            for (uint256 j; j < handler.operatorCount(); ++j) {
+                owed += staking.pendingRewards(handler.actors(i), handler.operators(j));
+            }
+        }
+        assertLe(owed, staking.rewardReserve());
+    }
+
+    /// @notice A share's value (hence every delegator's) only falls through slashing.
+    function invariant_sharePriceOnlyFallsThroughSlashing() public view {
+        assertFalse(handler.priceFellOutsideSlash());
+    }
+
+    /// @notice No withdrawal succeeds before its unbonding delay.
+    function invariant_noWithdrawalBeforeDelay() public view {
+        assertFalse(handler.withdrewEarly());
+    }
+
+    /// @notice Checkpointed staked votes sum to the checkpointed total, and never exceed what is bonded plus slashed.
+    function invariant_stakedVotesSumToTotal() public view {
+        if (block.timestamp == 0) return;
+        uint256 t = block.timestamp - 1;
+        uint256 sum;
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            sum += staking.getPastStakedVotes(handler.actors(i), t);
+        }
+        sum += staking.getPastStakedVotes(op2, t);
+        assertEq(sum, staking.getPastTotalStaked(t));
+    }
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {StakingGovBase, MeritTree, FlashLender} from "./StakingGovFixtures.sol";
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {ERC20Votes} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Votes.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ILineageGovernor} from "../../src/interfaces/ILineageGovernor.sol";
+import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
+import {LineageGovernor} from "../../src/governance/LineageGovernor.sol";
+import {MeritDecayLib} from "../../src/libraries/MeritDecayLib.sol";
+import {OperatorRole} from "../../src/types/Roles.sol";
+
+/// @notice Shared governance scenario: big OPEN holders, a staked node, and a final merit root.
+abstract contract GovernorScenario is StakingGovBase {
+    uint256 internal constant CAROL_MERIT = 10_000_000e18;
+    uint256 internal constant DAVE_MERIT = 100_000_000e18; // k x 100M > 10% of the total voting supply: capped
+    uint256 internal constant OTHER_MERIT = 4_000_000e18;
+
+    address internal dave = makeAddr("dave");
+    bytes32[] internal leaves;
+    bytes32 internal meritRoot;
+    uint64 internal epochEnd;
+    uint256 internal totalMerit;
+
+    function setUp() public virtual override {
+        super.setUp();
+        require(token.transfer(alice, 60_000_000e18), "fund");
+        require(token.transfer(bob, 10_000_000e18), "fund");
+        vm.prank(alice);
+        token.delegate(alice);
+        vm.prank(bob);
+        token.delegate(bob);
+        vm.prank(carol);
+        token.delegate(carol);
+        _registerAndStake(node, OperatorRole.Node, 100_000e18);
+
+        leaves.push(MeritTree.leaf(carol, 5e18, CAROL_MERIT));
+        leaves.push(MeritTree.leaf(dave, 1e18, DAVE_MERIT));
+        leaves.push(MeritTree.leaf(makeAddr("erin"), 2e18, OTHER_MERIT));
+        meritRoot = MeritTree.root(leaves);
+        epochEnd = uint64(block.timestamp);
+        totalMerit = CAROL_MERIT + DAVE_MERIT + OTHER_MERIT;
+        roots.addRoot(uint64(block.timestamp + 1 hours), meritRoot, epochEnd, totalMerit);
+        vm.warp(block.timestamp + 2 hours);
+    }
+
+    function _meritParams(uint256 index, uint256 cumulativeAmount, uint256 merit)
+        internal
+        view
+        returns (bytes memory)
+    {
+        return abi.encode(cumulativeAmount, merit, MeritTree.proof(leaves, index));
+    }
+
+    function _proposal() internal view returns (address[] memory t, uint256[] memory v, bytes[] memory c) {
+        t = new address[](1);
+        v = new uint256[](1);
+        c = new bytes[](1);
+        t[0] = address(staking);
+        c[0] = abi.encodeCall(IStakingRegistry.setMinStake, (OperatorRole.Node, 20_000e18));
+    }
+
+    function _propose(string memory description) internal returns (uint256 id) {
+        (address[] memory t, uint256[] memory v, bytes[] memory c) = _proposal();
+        vm.prank(alice);
+        id = governor.propose(t, v, c, description);
+    }
+}
+
+contract LineageGovernorTest is GovernorScenario {
+    /* VOTES */
+
+    function test_getVotes_countsOpenPlusStake() public {
+        vm.prank(alice);
+        token.approve(address(staking), type(uint256).max);
+        vm.prank(alice);
+        staking.delegate(node, 5_000_000e18);
+        uint256 t = block.timestamp;
+        vm.warp(t + 1);
+        assertEq(token.getPastVotes(alice, t), 56_000_000e18);
+        assertEq(governor.getVotes(alice, t), 61_000_000e18, "staked OPEN keeps its vote");
+        assertEq(governor.getVotes(node, t), 100_000e18, "self-stake votes, undelegated OPEN does not");
+    }
+
+    function test_getVotesWithParams_addsDecayedWeightedMerit() public {
+        uint256 t = epochEnd + HALF_LIFE;
+        vm.warp(t + 1);
+        bytes memory params = _meritParams(0, 5e18, CAROL_MERIT);
+        uint256 merit = governor.meritVotes(carol, t, params);
+        // k = 2, one half-life: 2 x M / 2 = M, never above, within 2^-63.
+        assertLe(merit, CAROL_MERIT);
+        assertApproxEqAbs(merit, CAROL_MERIT, CAROL_MERIT / 2 ** 62 + 2);
+        assertEq(governor.getVotesWithParams(carol, t, params), token.getPastVotes(carol, t) + merit);
+        assertEq(governor.getVotes(carol, t), token.getPastVotes(carol, t), "castVote path: no merit");
+    }
+
+    function test_meritVotes_cappedAtShareOfTotalVotingSupply() public view {
+        uint256 t = block.timestamp - 1;
+        uint256 merit = governor.meritVotes(dave, t, _meritParams(1, 1e18, DAVE_MERIT));
+        uint256 supply = governor.totalVotingSupply(t);
+        assertEq(merit, supply * MERIT_CAP_BPS / 10_000, "capped");
+        assertLt(merit, 2 * MeritDecayLib.decay(DAVE_MERIT, t - epochEnd, HALF_LIFE));
+    }
+
+    function test_meritVotes_anotherAccountsLeafDoesNotCount() public {
+        uint256 t = block.timestamp - 1;
+        bytes memory carolsProof = _meritParams(0, 5e18, CAROL_MERIT);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, bob, meritRoot)
+        );
+        governor.getVotesWithParams(bob, t, carolsProof);
+        // A made-up merit for one's own address does not verify either.
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, carol, meritRoot)
+        );
+        governor.getVotesWithParams(carol, t, _meritParams(0, 5e18, CAROL_MERIT * 2));
+    }
+
+    function test_meritVotes_revertsWithoutFinalRootOrOnMalformedParams() public {
+        bytes memory params = _meritParams(0, 5e18, CAROL_MERIT);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorNoMeritRoot.selector, epochEnd + 1 hours - 1)
+        );
+        governor.meritVotes(carol, epochEnd + 1 hours - 1, params);
+        vm.expectRevert(abi.encodeWithSelector(ILineageGovernor.LineageGovernorMalformedMeritParams.selector, 64));
+        governor.meritVotes(carol, block.timestamp - 1, abi.encode(uint256(1), uint256(2)));
+    }
+
+    function test_meritVotes_verifiesStandardMerkleTreeVector() public {
+        // Fixed vectors from @openzeppelin/merkle-tree (contracts/test/unit/fixtures/merit-tree-vectors.mjs).
+        bytes32 root = 0x1386212d378c039c6a650507d0037ae17eb309283bc81a7dbdb42ee90b5f7643;
+        roots.addRoot(uint64(block.timestamp), root, uint64(block.timestamp), 13e18);
+        vm.warp(block.timestamp + 1);
+        bytes32[] memory proof = new bytes32[](2);
+        proof[0] = 0x43c6612d72f1d97b70973bf95207b65e4e5a5f72c71c82b315cf51d4305ffe62;
+        proof[1] = 0xb3378b2da7bb2ba929172cd6c19b1b2bef774cdbb52fb03e228d16e4715d7066;
+        address account = 0x2222222222222222222222222222222222222222;
+        uint256 got = governor.meritVotes(account, block.timestamp - 1, abi.encode(7e18, 1e18, proof));
+        assertApproxEqAbs(got, 2e18, 1e3, "k = 2, elapsed 1 s");
+        assertLe(got, 2e18);
+    }
+
+    function test_quorum_countsSupplyPlusDecayedMerit() public view {
+        uint256 t = block.timestamp - 1;
+        uint256 weighted = 2 * MeritDecayLib.decay(totalMerit, t - epochEnd, HALF_LIFE);
+        assertEq(governor.totalVotingSupply(t), token.getPastTotalSupply(t) + weighted);
+        assertEq(governor.quorum(t), (token.getPastTotalSupply(t) + weighted) * QUORUM_BPS / 10_000);
+    }
+
+    /* ATTACKS */
+
+    function test_castVote_flashLoanAfterSnapshotHasNoWeight() public {
+        FlashLender lender = new FlashLender(token);
+        require(token.transfer(address(lender), 200_000_000e18), "fund lender");
+        uint256 id = _propose("flash");
+        vm.warp(governor.proposalSnapshot(id) + 1);
+        FlashAttacker attacker = new FlashAttacker(governor, token, lender, staking, node);
+        attacker.attack(id, 200_000_000e18);
+        (, uint256 forVotes,) = governor.proposalVotes(id);
+        assertEq(forVotes, 0, "borrowed OPEN delegated after the snapshot has no weight");
+        assertTrue(governor.hasVoted(id, address(attacker)));
+        assertEq(token.balanceOf(address(lender)), 200_000_000e18, "loan repaid");
+    }
+
+    function test_propose_flashLoanCannotMeetThreshold() public {
+        FlashLender lender = new FlashLender(token);
+        require(token.transfer(address(lender), 200_000_000e18), "fund lender");
+        FlashAttacker attacker = new FlashAttacker(governor, token, lender, staking, node);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IGovernor.GovernorInsufficientProposerVotes.selector, address(attacker), 0, 1_000e18
+            )
+        );
+        attacker.proposeWithLoan(200_000_000e18);
+    }
+
+    function test_castVote_noDoubleVotingThroughDelegationChanges() public {
+        uint256 id = _propose("double");
+        vm.warp(governor.proposalSnapshot(id) + 1);
+        vm.prank(alice);
+        governor.castVote(id, 1);
+        // Alice moves her votes and tokens after voting: they do not count again.
+        vm.prank(alice);
+        token.delegate(bob);
+        vm.prank(alice);
+        require(token.transfer(carol, 50_000_000e18), "move");
+        vm.prank(bob);
+        governor.castVote(id, 1);
+        vm.prank(carol);
+        governor.castVote(id, 1);
+        (, uint256 forVotes,) = governor.proposalVotes(id);
+        assertEq(forVotes, 61_000_000e18 + 11_000_000e18 + 1_000_000e18, "each counted once, at the snapshot");
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorAlreadyCastVote.selector, alice));
+        governor.castVote(id, 1);
+        // Nor does stake moved after the snapshot.
+        vm.prank(bob);
+        token.approve(address(staking), type(uint256).max);
+        vm.prank(bob);
+        staking.delegate(node, 1_000_000e18);
+        assertEq(governor.getVotes(bob, governor.proposalSnapshot(id)), 11_000_000e18);
+    }
+
+    function test_castVoteWithParams_revertsForAnotherAccountsMerit() public {
+        uint256 id = _propose("steal merit");
+        vm.warp(governor.proposalSnapshot(id) + 1);
+        bytes memory carolsProof = _meritParams(0, 5e18, CAROL_MERIT);
+        vm.prank(bob);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, bob, meritRoot)
+        );
+        governor.castVoteWithReasonAndParams(id, 1, "", carolsProof);
+        assertFalse(governor.hasVoted(id, bob));
+    }
+
+    /* GOVERNED PARAMETERS */
+
+    function test_setMeritParameters_onlyGovernance() public {
+        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, address(this)));
+        governor.setMeritParameters(10_000, 60 days, 500, 300);
+    }
+
+    function test_setMeritParameters_boundedAndCheckpointedThroughProposal() public {
+        uint256 oldSnapshotId = _propose("running vote");
+        {
+            (address[] memory t0, uint256[] memory v0, bytes[] memory c0) = _setMeritCall(30_000, 60 days, 500, 300);
+            _pass(t0, v0, c0, "set merit");
+        }
+        ILineageGovernor.MeritParameters memory p = governor.meritParametersAt(block.timestamp);
+        assertEq(p.meritWeight, 30_000);
+        assertEq(p.halfLife, 60 days);
+        assertEq(p.meritCapBps, 500);
+        assertEq(p.quorumBps, 300);
+        ILineageGovernor.MeritParameters memory old = governor.meritParametersAt(governor.proposalSnapshot(oldSnapshotId));
+        assertEq(old.meritWeight, MERIT_WEIGHT, "earlier snapshots keep their parameters");
+        // Out-of-bounds values are refused by name.
+        (address[] memory t, uint256[] memory v, bytes[] memory c) = _setMeritCall(100_001, 60 days, 500, 300);
+        uint256 id = _passUntilQueued(t, v, c, "too big");
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector, bytes32("meritWeight"), 100_001, 0, 100_000
+            )
+        );
+        governor.execute(t, v, c, keccak256("too big"));
+        assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Queued));
+    }
+
+    function test_constructor_rejectsBlockNumberClockToken() public {
+        BlockClockToken bad = new BlockClockToken();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILineageGovernor.LineageGovernorClockMismatch.selector, "mode=blocknumber&from=default"
+            )
+        );
+        new LineageGovernor(
+            bad,
+            staking,
+            roots,
+            timelock,
+            LineageGovernor.Config({
+                votingDelay: VOTING_DELAY,
+                votingPeriod: VOTING_PERIOD,
+                proposalThreshold: 0,
+                merit: ILineageGovernor.MeritParameters({
+                    meritWeight: MERIT_WEIGHT, meritCapBps: MERIT_CAP_BPS, quorumBps: QUORUM_BPS, halfLife: HALF_LIFE
+                })
+            })
+        );
+    }
+
+    /* HELPERS */
+
+    function _setMeritCall(uint32 k, uint64 halfLife, uint16 cap, uint16 quorumBps)
+        internal
+        view
+        returns (address[] memory t, uint256[] memory v, bytes[] memory c)
+    {
+        t = new address[](1);
+        v = new uint256[](1);
+        c = new bytes[](1);
+        t[0] = address(governor);
+        c[0] = abi.encodeCall(ILineageGovernor.setMeritParameters, (k, halfLife, cap, quorumBps));
+    }
+
+    function _passUntilQueued(address[] memory t, uint256[] memory v, bytes[] memory c, string memory d)
+        internal
+        returns (uint256 id)
+    {
+        vm.prank(alice);
+        id = governor.propose(t, v, c, d);
+        vm.warp(governor.proposalSnapshot(id) + 1);
+        vm.prank(alice);
+        governor.castVote(id, 1);
+        vm.warp(governor.proposalDeadline(id) + 1);
+        governor.queue(t, v, c, keccak256(bytes(d)));
+    }
+
+    function _pass(address[] memory t, uint256[] memory v, bytes[] memory c, string memory d) internal {
+        _passUntilQueued(t, v, c, d);
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        governor.execute(t, v, c, keccak256(bytes(d)));
+    }
+}
+
+/// @notice Borrows OPEN after a snapshot, delegates it, votes (or proposes), repays.
+contract FlashAttacker {
+    LineageGovernor internal governor;
+    ERC20 internal token;
+    FlashLender internal lender;
+    IStakingRegistry internal staking;
+    address internal operator;
+    uint256 internal proposalId;
+
+    constructor(LineageGovernor g, ERC20 t, FlashLender l, IStakingRegistry s, address op) {
+        governor = g;
+        token = t;
+        lender = l;
+        staking = s;
+        operator = op;
+    }
+
+    function attack(uint256 id, uint256 amount) external {
+        proposalId = id;
+        lender.flashLoan(amount, abi.encodeCall(this.onLoanVote, (amount)));
+    }
+
+    function onLoanVote(uint256 amount) external {
+        Votes(address(token)).delegate(address(this));
+        governor.castVote(proposalId, 1);
+        require(token.transfer(address(lender), amount), "repay");
+    }
+
+    function proposeWithLoan(uint256 amount) external {
+        lender.flashLoan(amount, abi.encodeCall(this.onLoanPropose, (amount)));
+    }
+
+    function onLoanPropose(uint256 amount) external {
+        Votes(address(token)).delegate(address(this));
+        address[] memory t = new address[](1);
+        uint256[] memory v = new uint256[](1);
+        bytes[] memory c = new bytes[](1);
+        t[0] = address(this);
+        governor.propose(t, v, c, "flash proposal");
+        require(token.transfer(address(lender), amount), "repay");
+    }
+}
+
+/// @notice An ERC20Votes token on the default block-number clock.
+contract BlockClockToken is ERC20Votes {
+    constructor() ERC20("B", "B") EIP712("B", "1") {}
+}

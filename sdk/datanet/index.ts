@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: MIT
+export * from "./items.ts";
+export * from "./tree.ts";
+export * from "./events.ts";
+export * from "./batch.ts";
