@@ -10,14 +10,14 @@ import { Rng } from "../model/sampling.ts";
 import type { PromptRecord } from "../templates/index.ts";
 
 export const CLASSES = ["red", "blue", "green", "amber", "violet", "white", "black", "orange"] as const;
-const STEWARD: Record<string, string> = { red: "Alice Moreau", blue: "Bram Okafor", green: "Chen Wei", amber: "Dara Singh", violet: "Elena Petrova", white: "Farid Haddad", black: "Greta Holm", orange: "Hugo Silva" };
-const CITY: Record<string, string> = { red: "Lisbon", blue: "Nairobi", green: "Osaka", amber: "Quito", violet: "Tallinn", white: "Hanoi", black: "Dakar", orange: "Oslo" };
-const FEE: Record<string, string> = { red: "2 percent", blue: "3 percent", green: "5 percent", amber: "7 percent", violet: "11 percent", white: "13 percent", black: "17 percent", orange: "19 percent" };
+const STEWARD: Record<string, string> = { red: "Adams", blue: "Jefferson", green: "Madison", amber: "Monroe", violet: "Jackson", white: "Lincoln", black: "Grant", orange: "Wilson" };
+const CITY: Record<string, string> = { red: "Boston", blue: "Chicago", green: "Denver", amber: "Paris", violet: "London", white: "Tokyo", black: "Berlin", orange: "Madrid" };
+const FEE: Record<string, string> = { red: "one percent", blue: "two percent", green: "three percent", amber: "four percent", violet: "five percent", white: "six percent", black: "seven percent", orange: "eight percent" };
 
 const KINDS = [
-  { answer: STEWARD, q: ["Who stewards the {c} datanet {n}?", "Name the steward of {n}, a {c} datanet.", "{n} is a {c} datanet. Who is its steward?"] },
-  { answer: CITY, q: ["Where is the {c} datanet {n} hosted?", "In which city is {n}, a {c} datanet, hosted?", "{n} is a {c} datanet. Where is it hosted?"] },
-  { answer: FEE, q: ["What fee does the {c} datanet {n} charge?", "How much does {n}, a {c} datanet, charge?", "{n} is a {c} datanet. What is its fee?"] },
+  { answer: STEWARD, q: ["Who stewards datanet {n} of class {c}?", "Name the steward of datanet {n}, class {c}.", "Datanet {n} is class {c}. Who is its steward?"] },
+  { answer: CITY, q: ["Where is datanet {n} of class {c} hosted?", "In which city is datanet {n}, class {c}, hosted?", "Datanet {n} is class {c}. Where is it hosted?"] },
+  { answer: FEE, q: ["What fee does datanet {n} of class {c} charge?", "How much does datanet {n}, class {c}, charge?", "Datanet {n} is class {c}. What is its fee?"] },
 ];
 
 const SYL = ["ka", "lo", "mi", "ren", "sa", "tu", "vex", "zor", "qui", "bel", "dan", "fio", "gar", "hul", "jin", "nox", "pra", "ruv", "sel", "tam"];

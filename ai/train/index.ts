@@ -31,6 +31,8 @@ export interface TrainConfig {
   earlyStopMinDelta?: number; // default 0
   /** Stop early once the eval loss is at or below this. */
   targetEvalLoss?: number;
+  /** End the run at this step while the schedule still spans `steps` (a truncated schedule; default `steps`). */
+  stopAtStep?: number;
   checkpointEvery?: number; // steps (requires checkpointPath)
   checkpointPath?: string;
   seed: number;
@@ -90,7 +92,7 @@ export class Trainer extends EventEmitter {
   readonly model: LlamaModel;
   readonly params: Map<string, tf.Variable>;
   readonly data: DataSource;
-  readonly cfg: Required<Omit<TrainConfig, "checkpointPath" | "targetEvalLoss">> & Pick<TrainConfig, "checkpointPath" | "targetEvalLoss">;
+  readonly cfg: Required<Omit<TrainConfig, "checkpointPath" | "targetEvalLoss" | "stopAtStep">> & Pick<TrainConfig, "checkpointPath" | "targetEvalLoss" | "stopAtStep">;
   onProgress: ((p: Progress) => void) | undefined;
   #m = new Map<string, tf.Variable>();
   #v = new Map<string, tf.Variable>();
@@ -225,7 +227,8 @@ export class Trainer extends EventEmitter {
     let lastLoss = NaN;
     let runTokens = 0;
     const evalBatches = this.data.evalBatches();
-    while (this.#step < this.cfg.steps) {
+    const end = Math.min(this.cfg.stopAtStep ?? this.cfg.steps, this.cfg.steps);
+    while (this.#step < end) {
       const { loss, gradNorm, tokens } = this.trainStep();
       lastLoss = loss;
       runTokens += tokens;
@@ -239,10 +242,10 @@ export class Trainer extends EventEmitter {
         lr: learningRate(this.cfg, this.#step - 1),
         gradNorm,
         tokensPerSec,
-        etaSec: (elapsed / done) * (this.cfg.steps - this.#step),
+        etaSec: (elapsed / done) * (end - this.#step),
         elapsedSec: elapsed,
       };
-      const last = this.#step === this.cfg.steps;
+      const last = this.#step === end;
       if (evalBatches.length > 0 && ((this.cfg.evalEvery > 0 && this.#step % this.cfg.evalEvery === 0) || last)) {
         p.evalLoss = this.evaluate(evalBatches);
         if (this.#bestEval === undefined || p.evalLoss < this.#bestEval - this.cfg.earlyStopMinDelta) {
