@@ -19,7 +19,7 @@ import { DEMO, fineTuneLora } from "../ai/train/finetune.ts";
 const { values } = parseArgs({ options: { qlora: { type: "string" }, "no-write": { type: "boolean", default: false } } });
 await initBackend("wasm");
 const base = loadBase();
-const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, DEMO.nTrain, DEMO.nEval);
+const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, DEMO.nTrain, DEMO.nEval, { kinds: DEMO.kinds });
 const quant = values.qlora as QuantType | undefined;
 const t0 = performance.now();
 let lastLog = 0;

@@ -108,11 +108,13 @@ export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
 /** The demo fine-tune recipe (bench/ai-demo.ts and the learning test): LoRA on the shipped base, generated Q/A domain. */
 export const DEMO = {
   dataSeed: 1,
+  /** Question kinds of the generated domain (1 = the steward rule only). */
+  kinds: 1,
   nTrain: 600,
   nEval: 48,
   batchSize: 16,
-  lora: { rank: 16, alpha: 32, dropout: 0.05, targets: ["q", "k", "v", "o", "gate", "up", "down"] } satisfies LoraConfig,
-  train: { steps: 150, lr: 1e-2, warmupSteps: 10, gradClip: 1, evalEvery: 25, seed: 1 },
+  lora: { rank: 16, alpha: 32, dropout: 0, targets: ["q", "k", "v", "o", "gate", "up", "down"] } satisfies LoraConfig,
+  train: { steps: 150, lr: 3e-3, warmupSteps: 10, gradClip: 1, evalEvery: 25, seed: 1 },
   /** Steps of the shorter learning test in the default `npm test`. */
-  shortSteps: 40,
+  shortSteps: 30,
 } as const;
