@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessHeaderProvider, FsContentStore, HttpContentStore, type RunningGateway, sha256Hex, startGateway } from "../../sdk/content/index.ts";
 import { seedDatanet, type SeededDatanet, startTestChain, type TestChain } from "../../sdk/content/testchain.ts";
-import { contributionsFromChain, type DatanetChain, jsonlOf, loadDatanetVersion, versionRootOf } from "./index.ts";
+import { contributionsFromChain, type DatanetChain, jsonlOf, loadDatanetVersion, membershipLookup, versionRootOf } from "./index.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const blobs = [
@@ -49,7 +49,8 @@ describe("training input from a Datanet version", () => {
 
   it("loads a version through the gated gateway as the granted builder: root, grant and every digest verified", async () => {
     const builder = chain.accounts[2]!;
-    const http = new HttpContentStore(gw.url, accessHeaderProvider(builder, dc, 1n, 1n));
+    const cs = await contributionsFromChain(dc, 1n, 1n);
+    const http = new HttpContentStore(gw.url, accessHeaderProvider(builder, dc, 1n, 1n, membershipLookup(cs)));
     const progress: number[] = [];
     const input = await loadDatanetVersion({ store: http, datanetId: 1n, versionId: 1n, chain: dc, builder: builder.address, onFetched: (d) => progress.push(d) });
     expect(input.root).toBe(seeded.root);

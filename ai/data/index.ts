@@ -8,8 +8,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { type Address, type Hex, parseAbi, parseAbiItem, type PublicClient } from "viem";
-import { type ContentStore, cidFromDigest, type Hex32, sha256Hex, verifyDigest } from "../../sdk/content/index.ts";
-import { type VersionLeaf, versionLeaves } from "../../sdk/datanet/index.ts";
+import { type ContentStore, cidFromDigest, type Hex32, type Membership, sha256Hex, verifyDigest } from "../../sdk/content/index.ts";
+import { buildVersionTree, type VersionLeaf, versionLeaves } from "../../sdk/datanet/index.ts";
 import { versionRootOf } from "./root.ts";
 
 export class DataError extends Error {
@@ -61,6 +61,16 @@ export async function contributionsFromChain(chain: DatanetChain, datanetId: big
     throw new DataError(`Datanet ${datanetId} version ${versionId}: ${(e as Error).message}`);
   }
   return leaves.map((l) => ({ id: l.contributionId, digest: l.digest.toLowerCase() as Hex32, contributor: l.contributor }));
+}
+
+/** Membership proofs of a version's blobs, by digest, for gateway access requests (`accessHeaderProvider`). */
+export function membershipLookup(contributions: readonly Contribution[]): (digest: Hex32) => Membership | undefined {
+  const tree = buildVersionTree(contributions.map((c) => ({ contributionId: c.id, digest: c.digest, contributor: c.contributor })));
+  const byDigest = new Map(contributions.map((c) => [c.digest.toLowerCase(), c]));
+  return (digest) => {
+    const c = byDigest.get(digest.toLowerCase());
+    return c ? { contributionId: c.id, contributor: c.contributor, proof: tree.proof(c.id) } : undefined;
+  };
 }
 
 export interface DatanetInputOptions {

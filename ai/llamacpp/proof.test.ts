@@ -35,6 +35,7 @@ import {
 import { loadAdapter } from "../lora/index.ts";
 import { forwardLogits, LlamaModel } from "../model/index.ts";
 import type { LlamaConfig, TensorMap } from "../tensors/index.ts";
+import { ByteBpeTokenizer } from "../tokenizer/index.ts";
 import { getRuntime, LlamaCppModel, softmax } from "./index.ts";
 
 export const PROB_TOL = 2e-4;
@@ -161,6 +162,21 @@ describe("llama.cpp next-token probabilities equal our forward pass", () => {
     const cpp = await load(join(dir, "peft-base.gguf"));
     const tokens = promptOf(10, config.vocabSize, 5);
     expectClose(await cpp.nextTokenLogits(tokens, { path: join(dir, "peft-back.gguf") }), oursWithAdapter(config, weights, adapter, tokens));
+  });
+
+  it("llama.cpp tokenizes with our GGUF tokenizer metadata exactly like our tokenizer", async () => {
+    const corpus = "The quick brown fox jumps over the lazy dog. It's 2026; prices rose 3.5% in Zürich. ".repeat(20) + "naïve café — 東京 😀\n\n  spaced   out\tTabs";
+    const tokenizer = ByteBpeTokenizer.train(corpus, { vocabSize: 400 });
+    const config = tinyLlamaConfig({ vocabSize: tokenizer.vocabSize });
+    const path = join(dir, "tok.gguf");
+    await writeLlamaGguf(path, config, randomLlamaWeights(config, 30), tokenizer.ggufMetadata());
+    const cpp = await load(path);
+    for (const text of ["The quick brown fox", "It's 2026; prices rose 3.5% in Zürich.", "naïve café — 東京 😀", "  spaced   out\tTabs\n\nend", "unseen words: xylophone quokka", "don't won't I'll we've"]) {
+      const ours = tokenizer.encode(text);
+      const theirs = Array.from(cpp.model.tokenize(text, false) as unknown as number[]);
+      expect(theirs, text).toEqual(ours);
+      expect(cpp.model.detokenize(cpp.model.tokenize(text, false))).toBe(text);
+    }
   });
 
   it.skipIf(!baseAvailable())("the shipped tiny base: llama.cpp tokenizes like our tokenizer and predicts like our engine", async () => {

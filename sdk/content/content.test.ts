@@ -21,7 +21,8 @@ import {
   startGateway,
   ACCESS_HEADER,
 } from "./index.ts";
-import { seedDatanet, type SeededDatanet, startTestChain, type TestChain } from "./testchain.ts";
+import { buildVersionTree } from "../datanet/index.ts";
+import { publishNextVersion, seedDatanet, type SeededDatanet, startTestChain, type TestChain } from "./testchain.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -118,11 +119,16 @@ describe("gateway (real HTTP on loopback, real anvil + DatanetRegistry for grant
     expect(none.status).toBe(403);
     expect(await none.text()).toContain("gated Datanet");
 
-    const ok = new HttpContentStore(gw.url, accessHeaderProvider(builder, domain, seeded.datanetId, 1n));
+    const v1 = buildVersionTree(seeded.leaves.map(([contributionId, digest, contributor]) => ({ contributionId, digest, contributor })));
+    const [id1, , who1] = seeded.leaves[0]!;
+    const membership = { contributionId: id1, contributor: who1, proof: v1.proof(id1) };
+    const ok = new HttpContentStore(gw.url, accessHeaderProvider(builder, domain, seeded.datanetId, 1n, () => membership));
     expect(await ok.get(cid)).toEqual(secret);
 
-    const noGrant = new HttpContentStore(gw.url, accessHeaderProvider(stranger, domain, seeded.datanetId, 1n));
+    const noGrant = new HttpContentStore(gw.url, accessHeaderProvider(stranger, domain, seeded.datanetId, 1n, () => membership));
     await expect(noGrant.get(cid)).rejects.toThrow(/has no access grant/);
+    const noProof = new HttpContentStore(gw.url, accessHeaderProvider(builder, domain, seeded.datanetId, 1n));
+    await expect(noProof.get(cid)).rejects.toThrow(/membership proof/);
 
     const deadline = BigInt(Math.floor(Date.now() / 1000) + 60);
     const wrongDigest = await signAccessRequest(builder, domain, { datanetId: 1n, versionId: 1n, digest: sha256Hex(enc("other")) as Hex, deadline });
@@ -136,6 +142,23 @@ describe("gateway (real HTTP on loopback, real anvil + DatanetRegistry for grant
     const noVersion = await signAccessRequest(builder, domain, { datanetId: 1n, versionId: 2n, digest, deadline });
     expect((await fetch(`${gw.url}/ipfs/${cid}`, { headers: { [ACCESS_HEADER]: noVersion } })).status).toBe(403);
     expect((await fetch(`${gw.url}/ipfs/${cid}`, { headers: { [ACCESS_HEADER]: "{not json" } })).status).toBe(403);
+  });
+
+  it("a grant for version 1 does not open a blob first published in version 2", async () => {
+    const later = enc("contributed after version 1");
+    const leaves = await publishNextVersion(chain, seeded, [{ digest: sha256Hex(later), size: later.length }]);
+    await fetch(`${gw.url}/ipfs?datanetId=${seeded.datanetId}`, { method: "POST", body: later });
+    const v2 = buildVersionTree(leaves.map(([contributionId, digest, contributor]) => ({ contributionId, digest, contributor })));
+    const [id, , who] = leaves.at(-1)!;
+    const membership = { contributionId: id, contributor: who, proof: v2.proof(id) };
+    const domain = { chainId: chain.chainId, registry: seeded.registry };
+    const builder = chain.accounts[2]!;
+    const asV1 = new HttpContentStore(gw.url, accessHeaderProvider(builder, domain, seeded.datanetId, 1n, () => membership));
+    await expect(asV1.get(cidOf(later))).rejects.toThrow(/not a contribution of Datanet 1 version 1/);
+    const asV2 = new HttpContentStore(gw.url, accessHeaderProvider(builder, domain, seeded.datanetId, 2n, () => membership));
+    await expect(asV2.get(cidOf(later))).rejects.toThrow(/no access grant for Datanet 1 version 2/);
+    const owner = new HttpContentStore(gw.url, accessHeaderProvider(chain.accounts[0]!, domain, seeded.datanetId, 2n, () => membership));
+    expect(await owner.get(cidOf(later))).toEqual(later);
   });
 
   it("refuses gated blobs when no chain is configured", async () => {

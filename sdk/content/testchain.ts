@@ -91,6 +91,7 @@ async function artifact(name: string): Promise<{ abi: Abi; bytecode: Hex }> {
 
 export interface SeededDatanet {
   registry: Address;
+  token: Address;
   registryAbi: Abi;
   datanetId: bigint;
   versionId: bigint;
@@ -136,5 +137,23 @@ export async function seedDatanet(chain: TestChain, items: Array<{ digest: Hex; 
   const tree = buildVersionTree(leaves.map(([contributionId, digest, contributor]) => ({ contributionId, digest, contributor })));
   await send(ow, reg.address, reg.abi, "publishVersion", [datanetId, tree.root, BigInt(leaves.length), ""]);
   for (const g of grantees) await send(ow, reg.address, reg.abi, "grantAccess", [datanetId, 1n, g]);
-  return { registry: reg.address, registryAbi: reg.abi, datanetId, versionId: 1n, root: tree.root as Hex, leaves };
+  return { registry: reg.address, token: token.address, registryAbi: reg.abi, datanetId, versionId: 1n, root: tree.root as Hex, leaves };
+}
+
+/** Contribute `items` (from account 1) to the seeded Datanet and publish the next version over all approvals. */
+export async function publishNextVersion(chain: TestChain, seeded: SeededDatanet, items: Array<{ digest: Hex; size: number }>): Promise<Array<[bigint, Hex, Address]>> {
+  const [owner, contributor] = chain.accounts as [LocalAccount, LocalAccount];
+  const call = async (account: LocalAccount, functionName: string, args: unknown[]) => {
+    const hash = await chain.wallet(account).writeContract({ address: seeded.registry, abi: seeded.registryAbi, functionName, args, chain: foundry, account });
+    return chain.client.waitForTransactionReceipt({ hash });
+  };
+  const leaves = [...seeded.leaves];
+  for (const it of items) {
+    const r = await call(contributor, "contribute", [seeded.datanetId, it.digest, it.size]);
+    const [ev] = parseEventLogs({ abi: seeded.registryAbi, logs: r.logs, eventName: "ContributionSubmitted" }) as unknown as Array<{ args: { contributionId: bigint } }>;
+    leaves.push([ev!.args.contributionId, it.digest, contributor.address]);
+  }
+  const tree = buildVersionTree(leaves.map(([contributionId, digest, contributor]) => ({ contributionId, digest, contributor })));
+  await call(owner, "publishVersion", [seeded.datanetId, tree.root, BigInt(leaves.length), ""]);
+  return leaves;
 }

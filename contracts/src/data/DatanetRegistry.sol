@@ -261,6 +261,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     function approve(uint256 datanetId, bytes32[] calldata digests) external {
         DatanetData storage dn = _validatedDatanet(datanetId);
         uint256 n = digests.length;
+        if (n == 0) revert DatanetEmptyList();
         uint256 released;
         for (uint256 i; i < n; ++i) {
             bytes32 digest = digests[i];
@@ -287,6 +288,7 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
         _validatedDatanet(datanetId);
         bool malicious = reason == RejectReason.Malicious;
         uint256 n = digests.length;
+        if (n == 0) revert DatanetEmptyList();
         uint256 released;
         uint256 forfeitedTotal;
         for (uint256 i; i < n; ++i) {

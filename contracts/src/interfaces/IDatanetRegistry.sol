@@ -113,6 +113,8 @@ interface IDatanetRegistry is IDatanetAccess {
     error DatanetParamOutOfBounds(string field, uint256 value);
     /// @notice The packed items have `length` bytes: not a non-zero multiple of 40, or more than the batch limit.
     error DatanetBadItems(uint256 length);
+    /// @notice A list of digests to judge is empty.
+    error DatanetEmptyList();
     /// @notice Item `index` has a zero digest.
     error DatanetZeroDigest(uint256 index);
     /// @notice An item of `size` bytes is empty or above the Datanet's `maxItemSize`.

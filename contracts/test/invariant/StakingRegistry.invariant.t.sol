@@ -172,8 +172,10 @@ contract StakingHandler is Test {
     /// @dev Price = (assets + 1) / (shares + 1000); compare by cross-multiplication.
     function _checkPrice(address op) internal {
         IStakingRegistry.Pool memory p = staking.poolOf(op);
-        if ((uint256(p.activeAssets) + 1) * (lastShares[op] + 1e3) < (lastAssets[op] + 1) * (uint256(p.activeShares) + 1e3))
-        {
+        if (
+            (uint256(p.activeAssets) + 1) * (lastShares[op] + 1e3)
+                < (lastAssets[op] + 1) * (uint256(p.activeShares) + 1e3)
+        ) {
             priceFellOutsideSlash = true;
         }
         if (

@@ -7,6 +7,7 @@ import {DatanetRegistry} from "../../src/data/DatanetRegistry.sol";
 import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {stdStorage, StdStorage} from "forge-std/Test.sol";
 
 /// @dev A staking registry stand-in with the real interface: answers isActiveOperator from a table.
 contract StakingStandIn is IOperatorStaking {
@@ -31,7 +32,27 @@ contract StakingStandIn is IOperatorStaking {
     }
 }
 
+/// @dev A minimal ERC-1271 smart account: valid signatures are its owner's ECDSA signatures.
+contract SmartAccount {
+    address public immutable owner;
+
+    constructor(address owner_) {
+        owner = owner_;
+    }
+
+    function isValidSignature(bytes32 hash, bytes calldata sig) external view returns (bytes4) {
+        (bytes32 r, bytes32 s) = abi.decode(sig[:64], (bytes32, bytes32));
+        address signer = ecrecover(hash, uint8(sig[64]), r, s);
+        return signer == owner ? bytes4(0x1626ba7e) : bytes4(0xffffffff);
+    }
+
+    function approve(IERC20 token, address spender) external {
+        token.approve(spender, type(uint256).max);
+    }
+}
+
 contract DatanetRegistryTest is CoreFixture {
+    using stdStorage for StdStorage;
     /* CONSTRUCTOR */
 
     function test_constructor_revertsOnZeroAddress() public {
@@ -360,6 +381,19 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.getContribution(id, _digest(1, 0)).id, 0);
     }
 
+    function test_contributeBatch_revertsWhenIdsRunOut() public {
+        uint256 id = _openDatanet();
+        // ids live in 40 bits of the packed slot: the last id is 2^40 - 1
+        stdstore.target(address(registry)).sig("nextContributionId()").checked_write(uint256(1 << 40) - 2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 3));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 3, 10));
+        vm.prank(contributor);
+        uint256 first = registry.contributeBatch(id, _items(1, 2, 10));
+        assertEq(first, (1 << 40) - 2);
+        assertEq(registry.getContribution(id, _digest(1, 1)).id, (1 << 40) - 1);
+    }
+
     function test_setRules_bondChangeAppliesToLaterItemsOnly() public {
         uint256 id = _gated();
         vm.prank(contributor);
@@ -394,6 +428,41 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.getContribution(id, _digest(3, 3)).contributor, contributor);
         assertEq(registry.batchNonce(contributor), 1);
         assertEq(registry.bondedOf(contributor), 4 * BOND);
+    }
+
+    /// @dev Fully gasless with a bond: the relayer submits the contributor's OPEN permit, then the signed batch.
+    function test_contributeBySig_gaslessWithPermitForBond() public {
+        uint256 id = _gated();
+        uint256 pk = 0xFEED;
+        address fresh = vm.addr(pk);
+        _fund(fresh, 10e18); // holds OPEN, never sends a transaction
+        bytes memory items = _items(21, 3, 100);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 permitHash = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                open.DOMAIN_SEPARATOR(),
+                keccak256(
+                    abi.encode(
+                        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                        fresh,
+                        address(registry),
+                        3 * BOND,
+                        0,
+                        deadline
+                    )
+                )
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, permitHash);
+        bytes memory sig = _signBatch(pk, fresh, id, items, 0, deadline);
+        vm.startPrank(relayer);
+        open.permit(fresh, address(registry), 3 * BOND, deadline, v, r, s);
+        registry.contributeBySig(id, fresh, items, 0, deadline, sig);
+        vm.stopPrank();
+        assertEq(registry.bondedOf(fresh), 3 * BOND);
+        assertEq(open.balanceOf(fresh), 10e18 - 3 * BOND);
+        assertEq(registry.getContribution(id, _digest(21, 2)).contributor, fresh);
     }
 
     function test_contributeBySig_revertsOnReusedNonce() public {
@@ -454,6 +523,23 @@ contract DatanetRegistryTest is CoreFixture {
         registry.contributeBySig(id + 1, contributor, items, 0, deadline, sig);
         assertEq(registry.batchNonce(contributor), 0);
         assertEq(registry.nextContributionId(), 1);
+    }
+
+    function test_contributeBySig_acceptsErc1271Account() public {
+        uint256 id = _gated();
+        SmartAccount account = new SmartAccount(contributor);
+        _fund(address(account), 10e18);
+        account.approve(open, address(registry));
+        bytes memory items = _items(5, 2, 100);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes memory sig = _signBatch(contributorPk, address(account), id, items, 0, deadline);
+        vm.prank(relayer);
+        registry.contributeBySig(id, address(account), items, 0, deadline, sig);
+        assertEq(registry.getContribution(id, _digest(5, 0)).contributor, address(account));
+        assertEq(registry.bondedOf(address(account)), 2 * BOND);
+        bytes memory wrong = _signBatch(0xBAD, address(account), id, _items(6, 1, 100), 1, deadline);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, address(account)));
+        registry.contributeBySig(id, address(account), _items(6, 1, 100), 1, deadline, wrong);
     }
 
     function test_contributionBatchDigest_matchesManualEip712() public view {
@@ -573,6 +659,36 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.owed(treasury), BOND / 2);
         assertEq(registry.totalOwed(), 2 * BOND);
         assertEq(open.balanceOf(address(registry)), registry.totalOwed() + registry.totalBonded());
+    }
+
+    function test_validation_revertsOnEmptyList() public {
+        uint256 id = _gated();
+        vm.startPrank(validator);
+        vm.expectRevert(IDatanetRegistry.DatanetEmptyList.selector);
+        registry.approve(id, new bytes32[](0));
+        vm.expectRevert(IDatanetRegistry.DatanetEmptyList.selector);
+        registry.reject(id, new bytes32[](0), IDatanetRegistry.RejectReason.LowQuality);
+        vm.stopPrank();
+    }
+
+    function test_approve_byStakedValidator() public {
+        IDatanetRegistry.Rules memory r = _rules(true, BOND);
+        r.acceptStakedValidators = true;
+        uint256 id = _published(r);
+        StakingStandIn staking = new StakingStandIn();
+        address staked = makeAddr("staked");
+        staking.set(staked, OperatorRole.Validator, true);
+        vm.prank(governance);
+        registry.setStakingRegistry(address(staking));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 2, 10));
+        vm.prank(staked);
+        registry.approve(id, _digests(1, 1));
+        assertEq(registry.getDatanet(id).approvedCount, 1);
+        staking.set(staked, OperatorRole.Validator, false); // jailed or unstaked: no longer a validator
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotValidator.selector, id, staked));
+        vm.prank(staked);
+        registry.reject(id, _digests(1, 2), IDatanetRegistry.RejectReason.LowQuality);
     }
 
     function test_reject_revertsOnNoneReason() public {

@@ -171,6 +171,18 @@ contract ModelRegistryTest is CoreFixture {
         assertEq(price, 2e15);
     }
 
+    function test_setPrice_byApprovedOperator() public {
+        vm.prank(builder);
+        uint256 id = models.mint(_mintParams(dn, ver));
+        address operator = makeAddr("operator");
+        vm.prank(builder);
+        models.setApprovalForAll(operator, true);
+        vm.prank(operator);
+        models.setPrice(id, 5);
+        (,, uint256 price) = models.revenueTerms(id);
+        assertEq(price, 5);
+    }
+
     function test_setPrice_boundsAndEvents() public {
         vm.prank(builder);
         uint256 id = models.mint(_mintParams(dn, ver));
