@@ -185,6 +185,9 @@ contract StakingHandler is Test {
     }
 }
 
+/// @dev The deep profile's 1000 x 256 would take ~20 min here (five invariants checked after every call); 256 x 128.
+/// forge-config: deep.invariant.runs = 256
+/// forge-config: deep.invariant.depth = 128
 contract StakingRegistryInvariantTest is StakingGovBase {
     StakingHandler internal handler;
     address internal op2 = makeAddr("op2");

@@ -657,6 +657,30 @@ contract RewardsDistributorTest is SettlementFixture {
         assertEq(token.balanceOf(alice), x3);
     }
 
+    function testFuzz_claimMany_paysEveryLeafExactly(uint256 n, uint256 seed) public {
+        n = bound(n, 1, 40);
+        SettlementMerkle.Leaf[] memory l = new SettlementMerkle.Leaf[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 amount = uint256(keccak256(abi.encode(seed, i))) % 200e18 + 1;
+            l[i] = SettlementMerkle.Leaf(address(uint160(0xF000 + i)), amount, i);
+        }
+        (uint256 total, uint256 merit) = _sum(l);
+        _fund(total);
+        _postFinal(1, SettlementMerkle.root(l), total, merit);
+        IRewardsDistributor.Claim[] memory cs = new IRewardsDistributor.Claim[](n);
+        for (uint256 i; i < n; ++i) {
+            cs[i] = IRewardsDistributor.Claim(
+                l[i].account, l[i].cumulativeAmount, l[i].merit, SettlementMerkle.proof(l, i)
+            );
+        }
+        assertEq(distributor.claimMany(cs), total);
+        for (uint256 i; i < n; ++i) {
+            assertEq(token.balanceOf(l[i].account), l[i].cumulativeAmount);
+        }
+        (,,, uint256 available) = distributor.totals();
+        assertEq(available, 10_000e18); // the set-up funding is untouched
+    }
+
     function testFuzz_leafHash_matchesStandardEncoding(address account, uint256 amount, uint256 merit) public view {
         assertEq(
             distributor.leafHash(account, amount, merit),
