@@ -3,6 +3,7 @@
 // `npm test`: forge tests, then TypeScript tests (vitest). Fails if either fails or runs nothing.
 // `npm run test:full`: the deep fuzz/invariant profile and the heavy suites (LINEAGE_FULL=1).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 
 const full = process.argv.includes("--full");
 const env = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true", PONDER_TELEMETRY_DISABLED: "1" };
@@ -27,6 +28,9 @@ const forge = run("npx", ["--no-install", "forge", "test", "--no-match-path", "c
 const forgeCount = /(\d+) tests passed, (\d+) failed/.exec(forge.output);
 if (forge.status !== 0) failures.push("forge test failed");
 else if (!forgeCount || Number(forgeCount[1]) === 0) failures.push("forge ran no test");
+
+// Typed ABIs (sdk/abi/generated.ts, not committed) follow the contracts forge just built.
+if (existsSync("wagmi.config.ts") && run("npx", ["--no-install", "wagmi", "generate"]).status !== 0) failures.push("wagmi generate failed");
 
 const vitest = run("npx", ["--no-install", "vitest", "run"]);
 const vitestCount = /Tests\s+(?:\d+ failed \| )?(\d+) passed/.exec(vitest.output);

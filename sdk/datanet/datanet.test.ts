@@ -5,8 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Abi, type Address, encodePacked, type Hex, hashTypedData, keccak256, type LocalAccount, toHex, type WalletClient } from "viem";
 import { foundry } from "viem/chains";
 import { sha256 } from "@noble/hashes/sha2.js";
+import { CID } from "multiformats/cid";
+import * as raw from "multiformats/codecs/raw";
+import { create as createDigest } from "multiformats/hashes/digest";
 import { startTestChain, type TestChain } from "../content/testchain.ts";
-import { approvedContributions, buildVersionTree, contributionBatch, DatanetEventsError, itemsHash, packItems, parseItems, VersionTree, VersionTreeError, versionLeaves } from "./index.ts";
+import { approvedContributions, buildVersionTree, checkVersion, contributionBatch, datanetRegistryReadAbi, DatanetEventsError, itemsHash, packItems, parseItems, VersionTree, VersionTreeError, versionLeaves } from "./index.ts";
 
 const digestOf = (s: string): Hex => toHex(sha256(new TextEncoder().encode(s)));
 const addr = (n: number): Address => `0x${n.toString(16).padStart(40, "0")}` as Address;
@@ -143,6 +146,37 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
     expect(bad).toBe(false);
     // the rejected item is not provable with any proof from this tree
     expect(tree.has(4n)).toBe(false);
+
+    // anyone can rebuild the version from the chain and check the posted root
+    const checked = await checkVersion(chain.client, { registry: reg.address, datanetId: 1n, versionId: 1n });
+    expect(checked.matches).toBe(true);
+    expect(checked.count).toBe(6n);
+    // a wrong root posted as version 2 is detected
+    await send(ow, reg.address, reg.abi, "publishVersion", [1n, keccak256(toHex("not the tree")), 6n, "ipfs://bad"]);
+    const wrong = await checkVersion(chain.client, { registry: reg.address, datanetId: 1n, versionId: 2n });
+    expect(wrong.matches).toBe(false);
+    await expect(checkVersion(chain.client, { registry: reg.address, datanetId: 1n, versionId: 3n })).rejects.toThrow();
+
+    // a model NFT on version 1 (the Datanet owner has access): tokenURI renders the metadata digest as the same
+    // CIDv1 raw string multiformats computes
+    const models = await deploy("ModelRegistry", [token.address, reg.address, owner.address, owner.address]);
+    for (let i = 0; i < 3; i++) {
+      const metadataDigest = digestOf(`model metadata ${i}`);
+      await send(ow, models.address, models.abi, "mint", [{
+        baseModelDigest: digestOf("base"), adapterDigest: digestOf(`adapter ${i}`), manifestDigest: digestOf("manifest"),
+        datasets: [{ datanetId: 1n, versionId: 1n }], pricePer1kTokens: 10n ** 15n, ownerBps: 3000, metadataDigest,
+      }]);
+      const uri = await chain.client.readContract({ address: models.address, abi: models.abi, functionName: "tokenURI", args: [BigInt(i + 1)] });
+      const cid = CID.create(1, raw.code, createDigest(0x12, Buffer.from(metadataDigest.slice(2), "hex")));
+      expect(uri).toBe(`ipfs://${cid.toString()}`);
+    }
+    // the SDK's read ABI matches the compiled contract's events
+    for (const ev of datanetRegistryReadAbi.filter((x) => x.type === "event")) {
+      const twin = reg.abi.find((x) => x.type === "event" && x.name === ev.name);
+      expect(twin, ev.name).toBeDefined();
+      expect((twin as unknown as { inputs: { type: string; indexed?: boolean }[] }).inputs.map((i) => [i.type, !!i.indexed])).toEqual(ev.inputs.map((i) => [i.type, !!(i as { indexed?: boolean }).indexed]));
+    }
+
   });
 });
 

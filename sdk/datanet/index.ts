@@ -3,3 +3,4 @@ export * from "./items.ts";
 export * from "./tree.ts";
 export * from "./events.ts";
 export * from "./batch.ts";
+export * from "./chain.ts";

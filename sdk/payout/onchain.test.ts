@@ -17,6 +17,7 @@ import {
   signUsageReceipt,
   signVoucher,
   usageReceiptDigest,
+  verifyVoucherOnChain,
   voucherDigest,
   type PayoutEntry,
 } from "./index.ts";
@@ -127,6 +128,22 @@ describe("settlement SDK on anvil", () => {
     };
     await signUsageReceipt(node, receipt, target);
     expect(await read<Hex>("PaymentChannels", "receiptDigest", [receipt])).toBe(usageReceiptDigest(receipt, target));
+  });
+
+  it("a voucher from an ERC-1271 wallet (signed by its owner key in TS) verifies through the chain and redeems", async () => {
+    const channels = at.PaymentChannels!;
+    const target = { chainId: chain.chainId, verifyingContract: channels };
+    const wallet = await deploy("PaymentChannels.t.sol", "SettlementWallet1271", [owner.address]);
+    await send(payer, "OpenToken", "approve", [channels, 5n * E18]);
+    await send(payer, "PaymentChannels", "open", [node.address, 1n, wallet, 5n * E18]);
+    const channelId = await read<bigint>("PaymentChannels", "channelCount");
+    const signed = await signVoucher(owner, { channelId, cumulativeAmount: E18 }, target);
+    expect(await verifyVoucherOnChain(chain.client, signed, wallet, target, E18)).toBe(true);
+    expect(await verifyVoucherOnChain(chain.client, { ...signed, cumulativeAmount: 2n * E18 }, wallet, target)).toBe(false);
+    const stranger = await signVoucher(payer, { channelId, cumulativeAmount: E18 }, target);
+    expect(await verifyVoucherOnChain(chain.client, stranger, wallet, target)).toBe(false);
+    await send(node, "PaymentChannels", "redeem", [channelId, signed.cumulativeAmount, signed.signature]);
+    expect((await read<{ redeemed: bigint }>("PaymentChannels", "channel", [channelId])).redeemed).toBe(E18);
   });
 
   it("a TS-built payout tree is claimable on-chain; a tampered proof is refused; a signed claim pays another recipient", async () => {

@@ -55,6 +55,16 @@ describe("PayoutTree", () => {
     expect(back.root).toBe(ours.root);
   });
 
+  it("matches OpenZeppelin on a 1,000-leaf tree with random amounts", () => {
+    let seed = 42n;
+    const rnd = () => (seed = (seed * 6364136223846793005n + 1442695040888963407n) % 2n ** 64n);
+    const es = Array.from({ length: 1000 }, (_, i) => ({ account: addr(i), cumulativeAmount: rnd() * rnd(), merit: rnd() % 1000n }));
+    const ours = PayoutTree.build(es);
+    const oz = StandardMerkleTree.of(es.map((e) => [e.account, e.cumulativeAmount.toString(), e.merit.toString()]), ["address", "uint256", "uint256"]);
+    expect(ours.root).toBe(oz.root);
+    for (const i of [0, 1, 499, 998, 999]) expect(ours.proofAt(i)).toEqual(oz.getProof(i));
+  });
+
   it("totals, lookups and tampered proofs", () => {
     const es = entries(5);
     const t = PayoutTree.build(es);

@@ -5,7 +5,8 @@
  *
  * This builder produces exactly the tree of `StandardMerkleTree.of(values, PAYOUT_LEAF_ENCODING)` (same leaf hashes,
  * same sorted-leaf layout, same root and proofs, and a `dump()` that `StandardMerkleTree.load` accepts), but hashes
- * into one flat buffer so that a keeper can build a 1,000,000-leaf tree in seconds instead of tens of minutes.
+ * into one flat buffer: a 1,000,000-leaf tree took 83-215 s on a loaded 2-core machine where OpenZeppelin's library
+ * needed 76 s per 100,000 leaves (bench/RESULTS.md, "Issue 4: settlement").
  */
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { isAddress, type Address, type Hex } from "viem";

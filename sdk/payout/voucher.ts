@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** Payment-channel vouchers: `Voucher(uint256 channelId,uint256 cumulativeAmount)` in the PaymentChannels domain. */
-import { hashTypedData, recoverTypedDataAddress, isAddressEqual, type Address, type Hex } from "viem";
+import { hashTypedData, recoverTypedDataAddress, isAddressEqual, type Address, type Hex, type PublicClient } from "viem";
 import { z } from "zod";
 import { domainOf, voucherTypes, type Voucher } from "../eip712/index.ts";
 import {
@@ -61,4 +61,26 @@ export async function verifyVoucher(
 ): Promise<boolean> {
   const signer = await recoverVoucherSigner(signed, target).catch(() => undefined);
   return signer !== undefined && isAddressEqual(signer, expectedSigner) && BigInt(signed.cumulativeAmount) >= minAmount;
+}
+
+/**
+ * {@link verifyVoucher} checked by the chain: also accepts ERC-1271 smart-account signers (the contract's own rule,
+ * `SignatureChecker`), through viem's `verifyTypedData` on a public client.
+ */
+export async function verifyVoucherOnChain(
+  client: Pick<PublicClient, "verifyTypedData">,
+  signed: SignedVoucher,
+  expectedSigner: Address,
+  target: DomainTarget,
+  minAmount = 0n,
+): Promise<boolean> {
+  const v = parseOrThrow(voucherSchema, signed, "voucher");
+  const signature = parseOrThrow(signatureSchema, signed.signature, "signature");
+  const t = parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget;
+  if (v.cumulativeAmount < minAmount) return false;
+  const { domain, types, primaryType } = typed(v, t);
+  const message: Record<string, unknown> = { channelId: v.channelId, cumulativeAmount: v.cumulativeAmount };
+  return client
+    .verifyTypedData({ address: expectedSigner, signature, blockTag: "latest", domain, types, primaryType, message })
+    .catch(() => false);
 }

@@ -149,7 +149,8 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         if (params.length != 0) votes += _meritVotes(account, timepoint, params);
     }
 
-    /// @dev Verifies the voter's own leaf against the root final at `timepoint`; returns weighted, decayed, capped merit.
+    /// @dev Verifies the voter's own leaf against the root final at `timepoint`; returns the merit weighted,
+    /// decayed and capped.
     function _meritVotes(address account, uint256 timepoint, bytes memory params) internal view returns (uint256) {
         if (params.length < MIN_PARAMS_LENGTH) revert LineageGovernorMalformedMeritParams(params.length);
         (uint256 cumulativeAmount, uint256 merit, bytes32[] memory proof) =
@@ -161,6 +162,10 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         MeritParameters memory p = _paramsAt(timepoint);
         uint256 weighted = _weightedMerit(merit, epochEnd, timepoint, p);
         if (weighted == 0) return 0;
+        // The total voting supply is at least k x the decayed total merit, and merit decays by the same factor for
+        // every leaf of a root: the cap cannot bind while `merit <= capBps x totalMerit / 2` (the half absorbs
+        // rounding), so the supply and the total's decay are read only when it might.
+        if (merit <= Math.mulDiv(totalMerit, p.meritCapBps, 2 * BPS)) return weighted;
         uint256 supply = _openToken.getPastTotalSupply(timepoint) + _weightedMerit(totalMerit, epochEnd, timepoint, p);
         return Math.min(weighted, (supply * p.meritCapBps) / BPS);
     }

@@ -16,7 +16,13 @@ import {IMeritRoots} from "../interfaces/IMeritRoots.sol";
 /// @notice Lineage's Governor: OpenZeppelin 5 Governor with settings (bounded), simple counting, signature voting,
 /// a TimelockController that owns every protocol parameter, and votes = OPEN + staked OPEN + merit proven at vote
 /// time ({GovernorOpenMeritVotes}).
-contract LineageGovernor is Governor, GovernorSettings, GovernorCountingSimple, GovernorOpenMeritVotes, GovernorTimelockControl {
+contract LineageGovernor is
+    Governor,
+    GovernorSettings,
+    GovernorCountingSimple,
+    GovernorOpenMeritVotes,
+    GovernorTimelockControl
+{
     /// @notice Bounds of the voting delay (seconds).
     uint48 public constant MIN_VOTING_DELAY = 1 hours;
     /// @notice Bounds of the voting delay (seconds).

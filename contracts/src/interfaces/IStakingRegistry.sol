@@ -240,7 +240,8 @@ interface IStakingRegistry is IOperatorStaking {
     /// unbonding delay, still slashable until then. Ends its votes and rewards at once.
     function requestUnbond(address operator, uint256 amount) external returns (uint256 withdrawalId);
 
-    /// @notice Pays out a ready withdrawal (its value after any slash). Refused while a slash on the operator is pending.
+    /// @notice Pays out a ready withdrawal (its value after any slash). Refused while a slash on the operator is
+    /// pending.
     function withdraw(uint256 withdrawalId) external returns (uint256 amount);
 
     /// @notice Claims the caller's accrued rewards (and commission, for an operator's own position) with `operator`.

@@ -65,6 +65,9 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     Params private _params;
     uint256 private _channelCount;
     mapping(uint256 channelId => Channel) private _channels;
+    /// @dev The three credit ledgers store `amount + 1` once a key was first credited, and `1` after a payout: a slot
+    /// never returns to zero, so a redemption after a withdrawal or flush updates a non-zero slot (2,900 gas) instead
+    /// of creating one (20,000). Read through {_amountOf}.
     mapping(address account => uint256) private _credits;
     mapping(uint256 modelId => uint256) private _pendingPool;
     mapping(address node => uint256) private _nodeRewards;
@@ -210,27 +213,27 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IPaymentChannels
     function withdrawCredit(address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert PaymentChannelsZeroAddress("to");
-        amount = _credits[msg.sender];
+        amount = _amountOf(_credits[msg.sender]);
         if (amount == 0) revert PaymentChannelsNoCredit(msg.sender);
-        _credits[msg.sender] = 0;
+        _credits[msg.sender] = 1;
         emit CreditWithdrawn(msg.sender, to, amount);
         token.safeTransfer(to, amount);
     }
 
     /// @inheritdoc IPaymentChannels
     function flushNodeReward(address node) external nonReentrant returns (uint256 amount) {
-        amount = _nodeRewards[node];
+        amount = _amountOf(_nodeRewards[node]);
         if (amount == 0) revert PaymentChannelsNothingToFlush(uint256(uint160(node)));
-        _nodeRewards[node] = 0;
+        _nodeRewards[node] = 1;
         emit NodeRewardFlushed(node, amount);
         staking.notifyReward(node, amount);
     }
 
     /// @inheritdoc IPaymentChannels
     function flushPool(uint256 modelId) external nonReentrant returns (uint256 amount) {
-        amount = _pendingPool[modelId];
+        amount = _amountOf(_pendingPool[modelId]);
         if (amount == 0) revert PaymentChannelsNothingToFlush(modelId);
-        _pendingPool[modelId] = 0;
+        _pendingPool[modelId] = 1;
         emit PoolFlushed(modelId, amount);
         distributor.fundPool(modelId, amount);
     }
@@ -278,17 +281,17 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IPaymentChannels
     function creditOf(address account) external view returns (uint256) {
-        return _credits[account];
+        return _amountOf(_credits[account]);
     }
 
     /// @inheritdoc IPaymentChannels
     function pendingPool(uint256 modelId) external view returns (uint256) {
-        return _pendingPool[modelId];
+        return _amountOf(_pendingPool[modelId]);
     }
 
     /// @inheritdoc IPaymentChannels
     function pendingNodeReward(address node) external view returns (uint256) {
-        return _nodeRewards[node];
+        return _amountOf(_nodeRewards[node]);
     }
 
     /// @inheritdoc IPaymentChannels
@@ -376,20 +379,28 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
 
     /// @dev Splits `amount` and credits the four parts (pull): treasury and owner credits, the node's pending reward
     /// (flushed to the staking registry), the model's pending data pool (flushed to the RewardsDistributor).
-    function _credit(uint256 channelId, address node, uint256 modelId, uint256 amount, uint256 redeemedTotal)
-        private
-    {
+    function _credit(uint256 channelId, address node, uint256 modelId, uint256 amount, uint256 redeemedTotal) private {
         (address owner, uint16 ownerBps,) = models.revenueTerms(modelId);
         if (ownerBps > BPS) revert PaymentChannelsBadOwnerBps(modelId, ownerBps);
         Params memory p = _params;
         Split memory s = PaymentsSplitLib.split(amount, p.treasuryBps, p.nodeBps, ownerBps);
         // A model without a holder (burnt NFT) pays its owner part to the treasury.
         if (owner == address(0)) owner = treasury;
-        if (s.ownerPart != 0) _credits[owner] += s.ownerPart;
-        if (s.treasuryPart != 0) _credits[treasury] += s.treasuryPart;
-        if (s.poolPart != 0) _pendingPool[modelId] += s.poolPart;
-        if (s.nodePart != 0) _nodeRewards[node] += s.nodePart;
+        if (s.ownerPart != 0) _credits[owner] = _touched(_credits[owner]) + s.ownerPart;
+        if (s.treasuryPart != 0) _credits[treasury] = _touched(_credits[treasury]) + s.treasuryPart;
+        if (s.poolPart != 0) _pendingPool[modelId] = _touched(_pendingPool[modelId]) + s.poolPart;
+        if (s.nodePart != 0) _nodeRewards[node] = _touched(_nodeRewards[node]) + s.nodePart;
         emit VoucherRedeemed(channelId, node, modelId, amount, redeemedTotal, owner, s);
+    }
+
+    /// @dev The amount a credit slot holds (stored as amount + 1 once touched).
+    function _amountOf(uint256 stored) private pure returns (uint256) {
+        return stored == 0 ? 0 : stored - 1;
+    }
+
+    /// @dev A credit slot's stored value, seeded with the +1 offset on first use.
+    function _touched(uint256 stored) private pure returns (uint256) {
+        return stored == 0 ? 1 : stored;
     }
 
     function _permit(uint256 amount, uint256 deadline, uint8 v, bytes32 r, bytes32 s) private {

@@ -542,7 +542,10 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         index = uint256(st.count) + 1;
         finalAt = block.timestamp + params.challengeWindow;
         _posters[msg.sender] = Poster({
-            id: p.id, allowed: true, freeBond: p.freeBond - params.posterBond, lockedBond: p.lockedBond + params.posterBond
+            id: p.id,
+            allowed: true,
+            freeBond: p.freeBond - params.posterBond,
+            lockedBond: p.lockedBond + params.posterBond
         });
         _state = RootsState({
             count: uint64(index), finalIndex: st.finalIndex, lastEpoch: uint32(epoch), lastEpochEnd: uint40(epochEnd)
@@ -562,7 +565,6 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         });
         bond = params.posterBond;
     }
-
 
     /// @dev Verifies a leaf against `root`, records the new cumulative amount and returns the amount owed.
     function _claim(bytes32 root, address account, uint256 cumulativeAmount, uint256 merit, bytes32[] calldata proof)

@@ -37,8 +37,9 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /// @notice The shortest veto window governance may set.
     uint48 internal constant MIN_VETO_WINDOW = 1 days;
     /// @notice The longest payout challenge window of the RewardsDistributor that this registry's delays cover
-    /// (a lost dispute can be cited by a subjective slash before the stake can leave).
-    uint48 public constant MAX_PAYOUT_CHALLENGE_WINDOW = 7 days;
+    /// (a lost dispute can be cited by a subjective slash before the stake can leave). Equals the distributor's
+    /// own hard bound `MAX_CHALLENGE_WINDOW` (checked by the integration test).
+    uint48 public constant MAX_PAYOUT_CHALLENGE_WINDOW = 14 days;
     /// @notice The shortest unbonding delay: strictly longer than the longest veto window plus the longest payout
     /// challenge window, so stake cannot flee a slash of a fault seen during either.
     uint48 public constant MIN_UNBONDING_DELAY = MAX_VETO_WINDOW + MAX_PAYOUT_CHALLENGE_WINDOW + 1 days;
@@ -148,7 +149,7 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
         _setMinStake(OperatorRole.Node, 10_000e18);
         _setMinStake(OperatorRole.Validator, 10_000e18);
         _setVetoWindow(3 days);
-        _setUnbondingDelay(21 days);
+        _setUnbondingDelay(28 days);
         _setSlashCap(30 days, 2_000);
         _setObjectiveSlash(1_000, 500);
         _setJailCooldown(7 days);
@@ -297,9 +298,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
             ? digestA != digestB
             : (a.seq < b.seq ? a.cumulativeAmount > b.cumulativeAmount : b.cumulativeAmount > a.cumulativeAmount);
         if (!conflict) revert StakingReceiptsNotConflicting();
-        bytes32 faultId = digestA < digestB
-            ? keccak256(abi.encode(digestA, digestB))
-            : keccak256(abi.encode(digestB, digestA));
+        bytes32 faultId =
+            digestA < digestB ? keccak256(abi.encode(digestA, digestB)) : keccak256(abi.encode(digestB, digestA));
         if (faultSlashed[faultId]) revert StakingFaultAlreadySlashed(faultId);
         address node = domain.channelNode(a.channelId);
         if (node == address(0)) revert StakingUnknownChannel(a.channelId);
@@ -489,9 +489,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /// @inheritdoc IStakingRegistry
     function stakeValue(address delegator, address operator) public view returns (uint256) {
         Pool storage pool = _pools[operator];
-        return StakingSharesLib.toAssetsDown(
-            _positions[delegator][operator].shares, pool.activeAssets, pool.activeShares
-        );
+        return
+            StakingSharesLib.toAssetsDown(_positions[delegator][operator].shares, pool.activeAssets, pool.activeShares);
     }
 
     /// @inheritdoc IStakingRegistry

@@ -10,6 +10,10 @@ import {SettlementMerkle} from "../utils/SettlementMerkle.sol";
 import {SettlementTree1M} from "./SettlementTree1M.sol";
 import {IPaymentChannels} from "../../src/interfaces/IPaymentChannels.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
+import {IModelTerms} from "../../src/interfaces/IModelTerms.sol";
+import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
+import {StakingRegistry} from "../../src/staking/StakingRegistry.sol";
+import {OperatorRole} from "../../src/types/Roles.sol";
 
 /// @notice FOR GAS COMPARISON ONLY: a minimal re-implementation of the claim path of Uniswap's merkle-distributor
 /// (github.com/Uniswap/merkle-distributor, MerkleDistributor.sol): one-shot claims tracked in a bitmap, leaf
@@ -140,11 +144,73 @@ contract SettlementBenchTest is SettlementFixture {
                 abi.encodeCall(IPaymentChannels.redeem, (id, ns[k] * price, sig))
             );
         }
-        _measure("flushNodeReward (to the staking registry)", address(this), address(channels), abi.encodeCall(IPaymentChannels.flushNodeReward, (node)));
-        _measure("flushPool (to the RewardsDistributor)", address(this), address(channels), abi.encodeCall(IPaymentChannels.flushPool, (MODEL_ID)));
+        _measure(
+            "flushNodeReward (to the staking registry)",
+            address(this),
+            address(channels),
+            abi.encodeCall(IPaymentChannels.flushNodeReward, (node))
+        );
+        _measure(
+            "flushPool (to the RewardsDistributor)",
+            address(this),
+            address(channels),
+            abi.encodeCall(IPaymentChannels.flushPool, (MODEL_ID))
+        );
+        // After every part was paid out (credits withdrawn, pools flushed), redemptions stay in the steady state.
+        vm.prank(treasury);
+        channels.withdrawCredit(treasury);
+        vm.prank(modelOwner);
+        channels.withdrawCredit(modelOwner);
+        uint256 again = _open(100e18);
+        sig = _voucher(payerKey, again, 5 * price);
+        _measure(
+            "redeem (after every credit was paid out)",
+            node,
+            address(channels),
+            abi.encodeCall(IPaymentChannels.redeem, (again, 5 * price, sig))
+        );
         // Naive baseline: one OPEN payment (a plain transfer, no split) per inference.
         _measure("naive transfer per inference", payer, address(token), abi.encodeCall(IERC20.transfer, (node, price)));
         _measure("naive transfer per inference", payer, address(token), abi.encodeCall(IERC20.transfer, (node, price)));
+    }
+
+    /// @dev The same calls with the real StakingRegistry (issue 5) behind the channels.
+    function test_bench_realStakingRegistry() public {
+        StakingRegistry real = new StakingRegistry(token, governance, treasury);
+        channels = _deployChannels(IModelTerms(address(models)), IOperatorStaking(address(real)));
+        vm.prank(governance);
+        real.setRewardSource(address(channels), true);
+        vm.prank(treasury);
+        token.transfer(node, 10_000e18);
+        vm.startPrank(node);
+        real.register(OperatorRole.Node, "ipfs://bafknode");
+        token.approve(address(real), 10_000e18);
+        real.stake(10_000e18);
+        vm.stopPrank();
+        uint256 price = 1e15;
+        uint256 id = _open(100e18);
+        channels.redeem(id, 10 * price, _voucher(payerKey, id, 10 * price));
+        bytes memory sig = _voucher(payerKey, id, 20 * price);
+        _measure(
+            "redeem (real StakingRegistry)",
+            node,
+            address(channels),
+            abi.encodeCall(IPaymentChannels.redeem, (id, 20 * price, sig))
+        );
+        _measure(
+            "flushNodeReward (real StakingRegistry notifyReward)",
+            address(this),
+            address(channels),
+            abi.encodeCall(IPaymentChannels.flushNodeReward, (node))
+        );
+        uint256 deadline = block.timestamp + 1 hours;
+        (uint8 v, bytes32 r, bytes32 s) = _permitSig(payerKey, address(channels), 100e18, deadline);
+        _measure(
+            "openWithPermit (real StakingRegistry)",
+            payer,
+            address(channels),
+            abi.encodeCall(IPaymentChannels.openWithPermit, (node, MODEL_ID, address(0), 100e18, deadline, v, r, s))
+        );
     }
 
     /* ROOTS */
@@ -239,10 +305,7 @@ contract SettlementBenchTest is SettlementFixture {
         // Warm the distributor's totals with one claim, then measure an account holding no OPEN yet.
         distributor.claim(_leafAccount(1, 1), _leafAmount(1, 1), _leafMerit(1, 1), SettlementTree1M.epoch1Proof(1));
         _measure(
-            "claim first, recipient holds no OPEN (1M-leaf tree)",
-            address(this),
-            address(distributor),
-            _claimData(1, 0)
+            "claim first, recipient holds no OPEN (1M-leaf tree)", address(this), address(distributor), _claimData(1, 0)
         );
     }
 

@@ -15,13 +15,14 @@ import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
 import {IRewardsDistributor} from "../../src/interfaces/IRewardsDistributor.sol";
 import {IPaymentChannels} from "../../src/interfaces/IPaymentChannels.sol";
 import {UsageReceipt} from "../../src/types/UsageReceipt.sol";
-import {SettlementStakingDouble} from "../utils/SettlementDoubles.sol";
+import {StakingRegistry} from "../../src/staking/StakingRegistry.sol";
+import {OperatorRole} from "../../src/types/Roles.sol";
 import {SettlementMerkle} from "../utils/SettlementMerkle.sol";
 
 /// @notice The full settlement loop on the real OPEN token, DatanetRegistry and ModelRegistry: deposit with permit ->
 /// vouchers and usage receipts -> redemption -> split -> pools flushed -> roots posted (happy path and dispute path)
-/// -> claims across three epochs in one claim, a repeat claim and a signed claim to another recipient.
-/// (The StakingRegistry is a double until issue 5's registry is on main.)
+/// -> claims across three epochs in one claim, a repeat claim and a signed claim to another recipient. Every contract
+/// is the real one (StakingRegistry included).
 contract SettlementScenarioTest is Test {
     using SettlementMerkle for SettlementMerkle.Leaf[];
 
@@ -42,7 +43,7 @@ contract SettlementScenarioTest is Test {
     OpenToken internal token;
     DatanetRegistry internal datanets;
     ModelRegistry internal models;
-    SettlementStakingDouble internal staking;
+    StakingRegistry internal staking;
     RewardsDistributor internal distributor;
     PaymentChannels internal channels;
     uint256 internal modelId;
@@ -54,8 +55,7 @@ contract SettlementScenarioTest is Test {
         token = new OpenToken(treasury);
         datanets = new DatanetRegistry(token, governance, treasury);
         models = new ModelRegistry(token, datanets, governance, treasury);
-        staking = new SettlementStakingDouble(token);
-        staking.setActive(node, true);
+        staking = new StakingRegistry(token, governance, treasury);
         distributor = new RewardsDistributor(
             token,
             governance,
@@ -77,11 +77,19 @@ contract SettlementScenarioTest is Test {
             2_000,
             1 days
         );
+        vm.prank(governance);
+        staking.setRewardSource(address(channels), true);
         vm.startPrank(treasury);
+        token.transfer(node, 10_000e18);
         token.transfer(payer, 10_000e18);
         token.transfer(keeper, 10_000e18);
         token.transfer(watcher, 10_000e18);
         token.transfer(builder, 10_000e18);
+        vm.stopPrank();
+        vm.startPrank(node);
+        staking.register(OperatorRole.Node, "ipfs://bafknode");
+        token.approve(address(staking), 10_000e18);
+        staking.stake(10_000e18);
         vm.stopPrank();
         vm.prank(governance);
         distributor.setPoster(keeper, true);
@@ -134,7 +142,13 @@ contract SettlementScenarioTest is Test {
         for (uint256 i; i < n; ++i) {
             cumulative += 500 * price / 1000;
             UsageReceipt memory r = UsageReceipt(
-                channelId, uint64(cumulative / 1e13), modelId, keccak256("adapter.gguf"), 200, 300, cumulative,
+                channelId,
+                uint64(cumulative / 1e13),
+                modelId,
+                keccak256("adapter.gguf"),
+                200,
+                300,
+                cumulative,
                 keccak256(abi.encode("request", cumulative))
             );
             (uint8 v, bytes32 rr, bytes32 s) = vm.sign(nodeKey, channels.receiptDigest(r));
@@ -207,7 +221,8 @@ contract SettlementScenarioTest is Test {
         assertEq(pool1, sp.poolPart);
         assertEq(channels.creditOf(builder), sp.ownerPart);
         assertEq(channels.creditOf(treasury), sp.treasuryPart);
-        assertEq(token.balanceOf(address(staking)), sp.nodePart);
+        assertEq(token.balanceOf(address(staking)), 10_000e18 + sp.nodePart);
+        assertEq(staking.pendingRewards(node, node), sp.nodePart); // sole staker: commission and pool both its own
         assertEq(sp.treasuryPart + sp.nodePart + sp.ownerPart + sp.poolPart, x1);
         // Keepers attribute the pool 50/30/20 and post the root; nobody disputes; it goes final.
         _addPool(pool1);
@@ -261,7 +276,8 @@ contract SettlementScenarioTest is Test {
         // c3 signs a claim to a cold wallet; a relayer submits it.
         address cold = makeAddr("cold");
         uint256 dl = block.timestamp + 1 hours;
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(c3Key, distributor.claimToDigest(c3, cold, distributor.nonces(c3), dl));
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(c3Key, distributor.claimToDigest(c3, cold, distributor.nonces(c3), dl));
         distributor.claimTo(c3, cold, cum[2], cum[2] / 1e12, l3.proof(2), dl, abi.encodePacked(r, s, v));
         assertEq(token.balanceOf(cold), cum[2]);
         // Everything funded was paid, exactly: pools in, claims out.

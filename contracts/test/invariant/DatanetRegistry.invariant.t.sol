@@ -190,16 +190,13 @@ contract DatanetRegistryInvariantTest is Test {
         targetContract(address(handler));
     }
 
-    /// @dev Bonds held == the registry's OPEN balance minus what is owed out.
-    function invariant_balanceEqualsBondsPlusOwed() public view {
-        assertEq(open.balanceOf(address(registry)), registry.totalBonded() + registry.totalOwed());
-    }
+    // Foundry runs one fuzz campaign per invariant function, so related properties share a function (CI time).
 
-    function invariant_ghostFlowsMatch() public view {
+    /// @dev Money: bonds held == the registry's OPEN balance minus what is owed out; the balance equals the ghost
+    /// flows (bonds in - withdrawals); per-account bonded and owed amounts sum to the totals.
+    function invariant_bondsEqualBalanceMinusOwed() public view {
+        assertEq(registry.totalBonded(), open.balanceOf(address(registry)) - registry.totalOwed());
         assertEq(open.balanceOf(address(registry)), handler.ghostBondsIn() - handler.ghostWithdrawn());
-    }
-
-    function invariant_perAccountSumsMatchTotals() public view {
         uint256 bonded;
         uint256 owed;
         for (uint256 i; i < 3; ++i) {
@@ -211,16 +208,18 @@ contract DatanetRegistryInvariantTest is Test {
         assertEq(owed, registry.totalOwed());
     }
 
-    /// @dev No contribution counted twice: ids are dense and match recorded items; approvals match.
-    function invariant_contributionsCountedOnce() public view {
+    /// @dev No contribution counted twice: ids are dense and match recorded items, approvals match, and a known
+    /// digest was never accepted again.
+    function invariant_noContributionCountedTwice() public view {
         assertEq(registry.nextContributionId() - 1, handler.ghostContributions());
         uint256 approved =
             registry.getDatanet(handler.gatedId()).approvedCount + registry.getDatanet(handler.openId()).approvedCount;
         assertEq(approved, handler.ghostApproved());
+        assertFalse(handler.duplicateAccepted());
     }
 
-    /// @dev Published versions never change.
-    function invariant_versionsImmutable() public view {
+    /// @dev Published versions never change, and OPEN's supply never changes.
+    function invariant_versionsImmutableAndSupplyConstant() public view {
         uint256 n = handler.versionCount();
         for (uint256 i; i < n; ++i) {
             uint256 key = handler.versionDatanets(i);
@@ -228,13 +227,6 @@ contract DatanetRegistryInvariantTest is Test {
             assertEq(v.root, handler.versionRoots(i));
             assertEq(v.count, handler.versionCounts(i));
         }
-    }
-
-    function invariant_duplicatesRefused() public view {
-        assertFalse(handler.duplicateAccepted());
-    }
-
-    function invariant_openSupplyConstant() public view {
         assertEq(open.totalSupply(), 1_000_000_000e18);
     }
 }

@@ -130,6 +130,41 @@ contract RewardsDistributorHandler is Test {
         }
     }
 
+    /// @dev Every account with something left, in one batch (all or nothing).
+    function claimAll() external {
+        (, uint256 finalIndex) = distributor.rootCounts();
+        if (finalIndex == 0) return;
+        uint256[ACCOUNTS] memory amts = treeAmounts[finalIndex];
+        SettlementMerkle.Leaf[] memory l = _leaves(amts);
+        uint256 n;
+        uint256 owed;
+        for (uint256 i; i < ACCOUNTS; ++i) {
+            uint256 c = distributor.claimed(account(i));
+            if (amts[i] > c) {
+                n++;
+                owed += amts[i] - c;
+            }
+        }
+        (,,, uint256 available) = distributor.totals();
+        if (n == 0 || owed > available) return;
+        IRewardsDistributor.Claim[] memory cs = new IRewardsDistributor.Claim[](n);
+        uint256 k;
+        for (uint256 i; i < ACCOUNTS; ++i) {
+            if (amts[i] > distributor.claimed(account(i))) {
+                cs[k++] = IRewardsDistributor.Claim(account(i), amts[i], i + 1, l.proof(i));
+            }
+        }
+        uint256[ACCOUNTS] memory balBefore;
+        for (uint256 i; i < ACCOUNTS; ++i) {
+            balBefore[i] = token.balanceOf(account(i));
+        }
+        uint256 paid = distributor.claimMany(cs);
+        ghostClaimed += paid;
+        for (uint256 i; i < ACCOUNTS; ++i) {
+            ghostReceived[account(i)] += token.balanceOf(account(i)) - balBefore[i];
+        }
+    }
+
     function claim(uint256 seed) external {
         (, uint256 finalIndex) = distributor.rootCounts();
         if (finalIndex == 0) return;

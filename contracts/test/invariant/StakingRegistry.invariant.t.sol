@@ -172,8 +172,10 @@ contract StakingHandler is Test {
     /// @dev Price = (assets + 1) / (shares + 1000); compare by cross-multiplication.
     function _checkPrice(address op) internal {
         IStakingRegistry.Pool memory p = staking.poolOf(op);
-        if ((uint256(p.activeAssets) + 1) * (lastShares[op] + 1e3) < (lastAssets[op] + 1) * (uint256(p.activeShares) + 1e3))
-        {
+        if (
+            (uint256(p.activeAssets) + 1) * (lastShares[op] + 1e3)
+                < (lastAssets[op] + 1) * (uint256(p.activeShares) + 1e3)
+        ) {
             priceFellOutsideSlash = true;
         }
         if (
@@ -183,6 +185,9 @@ contract StakingHandler is Test {
     }
 }
 
+/// @dev The deep profile's 1000 x 256 would take ~20 min here (five invariants checked after every call); 256 x 128.
+/// forge-config: deep.invariant.runs = 256
+/// forge-config: deep.invariant.depth = 128
 contract StakingRegistryInvariantTest is StakingGovBase {
     StakingHandler internal handler;
     address internal op2 = makeAddr("op2");

@@ -7,6 +7,7 @@ import {DatanetRegistry} from "../../src/data/DatanetRegistry.sol";
 import {IOperatorStaking} from "../../src/interfaces/IOperatorStaking.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {stdStorage, StdStorage} from "forge-std/Test.sol";
 
 /// @dev A staking registry stand-in with the real interface: answers isActiveOperator from a table.
 contract StakingStandIn is IOperatorStaking {
@@ -51,6 +52,7 @@ contract SmartAccount {
 }
 
 contract DatanetRegistryTest is CoreFixture {
+    using stdStorage for StdStorage;
     /* CONSTRUCTOR */
 
     function test_constructor_revertsOnZeroAddress() public {
@@ -379,6 +381,19 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.getContribution(id, _digest(1, 0)).id, 0);
     }
 
+    function test_contributeBatch_revertsWhenIdsRunOut() public {
+        uint256 id = _openDatanet();
+        // ids live in 40 bits of the packed slot: the last id is 2^40 - 1
+        stdstore.target(address(registry)).sig("nextContributionId()").checked_write(uint256(1 << 40) - 2);
+        vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 3));
+        vm.prank(contributor);
+        registry.contributeBatch(id, _items(1, 3, 10));
+        vm.prank(contributor);
+        uint256 first = registry.contributeBatch(id, _items(1, 2, 10));
+        assertEq(first, (1 << 40) - 2);
+        assertEq(registry.getContribution(id, _digest(1, 1)).id, (1 << 40) - 1);
+    }
+
     function test_setRules_bondChangeAppliesToLaterItemsOnly() public {
         uint256 id = _gated();
         vm.prank(contributor);
@@ -413,6 +428,41 @@ contract DatanetRegistryTest is CoreFixture {
         assertEq(registry.getContribution(id, _digest(3, 3)).contributor, contributor);
         assertEq(registry.batchNonce(contributor), 1);
         assertEq(registry.bondedOf(contributor), 4 * BOND);
+    }
+
+    /// @dev Fully gasless with a bond: the relayer submits the contributor's OPEN permit, then the signed batch.
+    function test_contributeBySig_gaslessWithPermitForBond() public {
+        uint256 id = _gated();
+        uint256 pk = 0xFEED;
+        address fresh = vm.addr(pk);
+        _fund(fresh, 10e18); // holds OPEN, never sends a transaction
+        bytes memory items = _items(21, 3, 100);
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 permitHash = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                open.DOMAIN_SEPARATOR(),
+                keccak256(
+                    abi.encode(
+                        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                        fresh,
+                        address(registry),
+                        3 * BOND,
+                        0,
+                        deadline
+                    )
+                )
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, permitHash);
+        bytes memory sig = _signBatch(pk, fresh, id, items, 0, deadline);
+        vm.startPrank(relayer);
+        open.permit(fresh, address(registry), 3 * BOND, deadline, v, r, s);
+        registry.contributeBySig(id, fresh, items, 0, deadline, sig);
+        vm.stopPrank();
+        assertEq(registry.bondedOf(fresh), 3 * BOND);
+        assertEq(open.balanceOf(fresh), 10e18 - 3 * BOND);
+        assertEq(registry.getContribution(id, _digest(21, 2)).contributor, fresh);
     }
 
     function test_contributeBySig_revertsOnReusedNonce() public {

@@ -48,11 +48,7 @@ abstract contract GovernorScenario is StakingGovBase {
         vm.warp(block.timestamp + 2 hours);
     }
 
-    function _meritParams(uint256 index, uint256 cumulativeAmount, uint256 merit)
-        internal
-        view
-        returns (bytes memory)
-    {
+    function _meritParams(uint256 index, uint256 cumulativeAmount, uint256 merit) internal view returns (bytes memory) {
         return abi.encode(cumulativeAmount, merit, MeritTree.proof(leaves, index));
     }
 
@@ -171,9 +167,7 @@ contract LineageGovernorTest is GovernorScenario {
         require(token.transfer(address(lender), 200_000_000e18), "fund lender");
         FlashAttacker attacker = new FlashAttacker(governor, token, lender, staking, node);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IGovernor.GovernorInsufficientProposerVotes.selector, address(attacker), 0, 1_000e18
-            )
+            abi.encodeWithSelector(IGovernor.GovernorInsufficientProposerVotes.selector, address(attacker), 0, 1_000e18)
         );
         attacker.proposeWithLoan(200_000_000e18);
     }
@@ -235,7 +229,8 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(p.halfLife, 60 days);
         assertEq(p.meritCapBps, 500);
         assertEq(p.quorumBps, 300);
-        ILineageGovernor.MeritParameters memory old = governor.meritParametersAt(governor.proposalSnapshot(oldSnapshotId));
+        ILineageGovernor.MeritParameters memory old =
+            governor.meritParametersAt(governor.proposalSnapshot(oldSnapshotId));
         assertEq(old.meritWeight, MERIT_WEIGHT, "earlier snapshots keep their parameters");
         // Out-of-bounds values are refused by name.
         (address[] memory t, uint256[] memory v, bytes[] memory c) = _setMeritCall(100_001, 60 days, 500, 300);
@@ -243,7 +238,11 @@ contract LineageGovernorTest is GovernorScenario {
         vm.warp(block.timestamp + TIMELOCK_DELAY);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector, bytes32("meritWeight"), 100_001, 0, 100_000
+                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector,
+                bytes32("meritWeight"),
+                100_001,
+                0,
+                100_000
             )
         );
         governor.execute(t, v, c, keccak256("too big"));
@@ -265,6 +264,52 @@ contract LineageGovernorTest is GovernorScenario {
             LineageGovernor.Config({
                 votingDelay: VOTING_DELAY,
                 votingPeriod: VOTING_PERIOD,
+                proposalThreshold: 0,
+                merit: ILineageGovernor.MeritParameters({
+                    meritWeight: MERIT_WEIGHT, meritCapBps: MERIT_CAP_BPS, quorumBps: QUORUM_BPS, halfLife: HALF_LIFE
+                })
+            })
+        );
+    }
+
+    /* FUZZ */
+
+    function testFuzz_meritVotes_neverAboveWeightedMeritOrCap(uint256 merit, uint256 others, uint256 age) public {
+        merit = bound(merit, 1, 1e30);
+        others = bound(others, 0, 1e30);
+        age = bound(age, 0, 3 * 365 days);
+        bytes32[] memory l = new bytes32[](2);
+        l[0] = MeritTree.leaf(bob, 0, merit);
+        l[1] = MeritTree.leaf(carol, 0, others);
+        roots.addRoot(uint64(block.timestamp), MeritTree.root(l), uint64(block.timestamp), merit + others);
+        vm.warp(block.timestamp + age + 1);
+        uint256 t = block.timestamp - 1;
+        uint256 got = governor.meritVotes(bob, t, abi.encode(uint256(0), merit, MeritTree.proof(l, 0)));
+        uint256 weighted = 2 * MeritDecayLib.decay(merit, t - (block.timestamp - age - 1), HALF_LIFE);
+        assertLe(got, weighted);
+        assertLe(got, governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000);
+        // Either the full weighted merit or exactly the cap.
+        assertTrue(got == weighted || got == governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000);
+    }
+
+    function test_constructor_rejectsOutOfBoundsSettings() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILineageGovernor.LineageGovernorParameterOutOfBounds.selector,
+                bytes32("votingPeriod"),
+                uint256(60),
+                uint256(1 days),
+                uint256(60 days)
+            )
+        );
+        new LineageGovernor(
+            token,
+            staking,
+            roots,
+            timelock,
+            LineageGovernor.Config({
+                votingDelay: VOTING_DELAY,
+                votingPeriod: 60,
                 proposalThreshold: 0,
                 merit: ILineageGovernor.MeritParameters({
                     meritWeight: MERIT_WEIGHT, meritCapBps: MERIT_CAP_BPS, quorumBps: QUORUM_BPS, halfLife: HALF_LIFE

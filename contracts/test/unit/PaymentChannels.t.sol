@@ -206,8 +206,7 @@ contract PaymentChannelsTest is SettlementFixture {
     }
 
     function test_redeem_revertsForAnotherContract() public {
-        PaymentChannels other =
-            _deployChannels(IModelTerms(address(models)), IOperatorStaking(address(staking)));
+        PaymentChannels other = _deployChannels(IModelTerms(address(models)), IOperatorStaking(address(staking)));
         uint256 id = _open(100e18);
         bytes memory foreign = _voucherOn(other, payerKey, id, 10e18);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannelsInvalidSignature.selector, id));
@@ -281,9 +280,7 @@ contract PaymentChannelsTest is SettlementFixture {
         uint256 id = _open(100e18);
         models.setTerms(MODEL_ID, modelOwner, 10_001, 1e15);
         bytes memory sig = _voucher(payerKey, id, 10e18);
-        vm.expectRevert(
-            abi.encodeWithSelector(IPaymentChannels.PaymentChannelsBadOwnerBps.selector, MODEL_ID, 10_001)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannelsBadOwnerBps.selector, MODEL_ID, 10_001));
         channels.redeem(id, 10e18, sig);
         assertEq(channels.channel(id).redeemed, 0);
     }
@@ -327,6 +324,21 @@ contract PaymentChannelsTest is SettlementFixture {
         vm.prank(payer);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannelsChannelSettled.selector, id));
         channels.withdraw(id);
+    }
+
+    function test_withdraw_fullyRedeemedChannelSettlesWithZeroRefund() public {
+        uint256 id = _open(10e18);
+        channels.redeem(id, 10e18, _voucher(payerKey, id, 10e18));
+        vm.prank(payer);
+        channels.requestClose(id);
+        vm.warp(block.timestamp + NOTICE);
+        uint256 before = token.balanceOf(payer);
+        vm.prank(payer);
+        vm.expectEmit(address(channels));
+        emit IPaymentChannels.ChannelSettled(id, payer, 0);
+        assertEq(channels.withdraw(id), 0);
+        assertEq(token.balanceOf(payer), before);
+        assertTrue(channels.channel(id).settled);
     }
 
     /* CREDITS AND POOLS */
@@ -419,9 +431,7 @@ contract PaymentChannelsTest is SettlementFixture {
                 address(channels)
             )
         );
-        assertEq(
-            channels.receiptDigest(r), keccak256(abi.encodePacked("\x19\x01", domain, hashUsageReceipt(r)))
-        );
+        assertEq(channels.receiptDigest(r), keccak256(abi.encodePacked("\x19\x01", domain, hashUsageReceipt(r))));
     }
 
     /* FUZZ */

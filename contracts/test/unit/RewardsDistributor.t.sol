@@ -48,9 +48,7 @@ contract RewardsDistributorTest is SettlementFixture {
         (,, uint256 free, uint256 locked) = distributor.posterInfo(poster);
         assertEq(locked, POSTER_BOND);
         vm.prank(poster);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsBondTooLow.selector, poster, free, free + 1)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsBondTooLow.selector, poster, free, free + 1));
         distributor.withdrawBond(free + 1, poster);
         vm.prank(poster);
         distributor.withdrawBond(free, poster);
@@ -340,18 +338,12 @@ contract RewardsDistributorTest is SettlementFixture {
         distributor.claim(alice, 100e18, 10, l.proof(0));
         _finalTree(1, 1);
         bytes32[] memory p = l.proof(0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 101e18, 10)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 101e18, 10));
         distributor.claim(alice, 101e18, 10, p);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 11)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 11));
         distributor.claim(alice, 100e18, 11, p);
         p[0] = bytes32(uint256(p[0]) ^ 1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 10)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, alice, 100e18, 10));
         distributor.claim(alice, 100e18, 10, p);
         assertEq(distributor.claimed(alice), 0);
     }
@@ -373,9 +365,7 @@ contract RewardsDistributorTest is SettlementFixture {
         _postFinal(1, l.root(), 10_000e18, 2);
         distributor.claim(alice, 8_000e18, 1, l.proof(0));
         bytes32[] memory p = l.proof(1);
-        vm.expectRevert(
-            abi.encodeWithSelector(IRewardsDistributor.RewardsUnderfunded.selector, 2_000e18, 8_000e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsUnderfunded.selector, 2_000e18, 8_000e18));
         distributor.claim(address(0xB2), 8_000e18, 1, p);
     }
 
@@ -406,8 +396,7 @@ contract RewardsDistributorTest is SettlementFixture {
         view
         returns (bytes memory)
     {
-        (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(key, distributor.claimToDigest(account, recipient, nonce, deadline));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, distributor.claimToDigest(account, recipient, nonce, deadline));
         return abi.encodePacked(r, s, v);
     }
 
@@ -501,9 +490,7 @@ contract RewardsDistributorTest is SettlementFixture {
         }
         vm.prank(governance);
         vm.expectRevert(
-            abi.encodeWithSelector(
-                IRewardsDistributor.RewardsSweepNotAnnounced.selector, 1, block.timestamp + 30 days
-            )
+            abi.encodeWithSelector(IRewardsDistributor.RewardsSweepNotAnnounced.selector, 1, block.timestamp + 30 days)
         );
         distributor.sweep(1, accts, amts, merits, proofs);
         vm.warp(block.timestamp + 30 days);
@@ -565,6 +552,90 @@ contract RewardsDistributorTest is SettlementFixture {
         assertEq(sa, 400 days);
     }
 
+    /* MORE REVERT PATHS */
+
+    function test_finalize_blockedWhilePausedThenWorks() public {
+        uint256 index = _post(1, keccak256("a"), 1e18, 1);
+        vm.warp(block.timestamp + WINDOW);
+        vm.prank(governance);
+        distributor.pause();
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        distributor.finalize(index);
+        vm.prank(governance);
+        distributor.unpause();
+        distributor.finalize(index);
+        assertEq(distributor.finalRoot(), keccak256("a"));
+    }
+
+    function test_releaseBond_refusedForDisputedOrUnknownRoot() public {
+        uint256 a = _post(1, keccak256("a"), 1e18, 1);
+        vm.startPrank(disputer);
+        token.approve(address(distributor), DISPUTE_BOND);
+        distributor.dispute(a, "x");
+        vm.stopPrank();
+        vm.warp(block.timestamp + 1);
+        _postFinal(2, keccak256("b"), 1e18, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IRewardsDistributor.RewardsBondNotReleasable.selector, a, IRewardsDistributor.RootStatus.Disputed
+            )
+        );
+        distributor.releaseBond(a);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsUnknownRoot.selector, 9));
+        distributor.releaseBond(9);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsUnknownRoot.selector, 9));
+        distributor.dispute(9, "x");
+    }
+
+    function test_bondsAndAdmin_revertOnBadInput() public {
+        vm.startPrank(poster);
+        vm.expectRevert(IRewardsDistributor.RewardsZeroAmount.selector);
+        distributor.depositBond(0);
+        vm.expectRevert(IRewardsDistributor.RewardsZeroAmount.selector);
+        distributor.withdrawBond(0, poster);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsZeroAddress.selector, "to"));
+        distributor.withdrawBond(1, address(0));
+        vm.stopPrank();
+        vm.startPrank(governance);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsZeroAddress.selector, "poster"));
+        distributor.setPoster(address(0), true);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsZeroAddress.selector, "resolver"));
+        distributor.setResolver(address(0));
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsNotGovernance.selector, address(this)));
+        distributor.pause();
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsNotGovernance.selector, address(this)));
+        distributor.announceSweep(1);
+    }
+
+    function test_sweep_revertsOnBadInput() public {
+        SettlementMerkle.Leaf[] memory l = _finalTree(1, 1);
+        address[] memory accts = new address[](1);
+        uint256[] memory amts = new uint256[](1);
+        uint256[] memory merits = new uint256[](2);
+        bytes32[][] memory proofs = new bytes32[][](1);
+        vm.startPrank(governance);
+        vm.expectRevert(IRewardsDistributor.RewardsLengthMismatch.selector);
+        distributor.sweep(1, accts, amts, merits, proofs);
+        vm.expectRevert(IRewardsDistributor.RewardsEmptyBatch.selector);
+        distributor.sweep(1, new address[](0), amts, merits, proofs);
+        merits = new uint256[](1);
+        vm.expectRevert(abi.encodeWithSelector(IRewardsDistributor.RewardsSweepNotAnnounced.selector, 1, 0));
+        distributor.sweep(1, accts, amts, merits, proofs);
+        vm.warp(block.timestamp + 365 days);
+        distributor.announceSweep(1);
+        vm.warp(block.timestamp + 30 days);
+        accts[0] = l[1].account;
+        amts[0] = l[1].cumulativeAmount + 1; // not the leaf
+        merits[0] = l[1].merit;
+        proofs[0] = l.proof(1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IRewardsDistributor.RewardsInvalidProof.selector, accts[0], amts[0], merits[0])
+        );
+        distributor.sweep(1, accts, amts, merits, proofs);
+        vm.stopPrank();
+    }
+
     /* FUZZ */
 
     function testFuzz_claim_neverAboveCumulative(uint96 a1, uint96 a2, uint96 a3) public {
@@ -584,6 +655,30 @@ contract RewardsDistributorTest is SettlementFixture {
         }
         assertEq(got, x3);
         assertEq(token.balanceOf(alice), x3);
+    }
+
+    function testFuzz_claimMany_paysEveryLeafExactly(uint256 n, uint256 seed) public {
+        n = bound(n, 1, 40);
+        SettlementMerkle.Leaf[] memory l = new SettlementMerkle.Leaf[](n);
+        for (uint256 i; i < n; ++i) {
+            uint256 amount = uint256(keccak256(abi.encode(seed, i))) % 200e18 + 1;
+            l[i] = SettlementMerkle.Leaf(address(uint160(0xF000 + i)), amount, i);
+        }
+        (uint256 total, uint256 merit) = _sum(l);
+        _fund(total);
+        _postFinal(1, SettlementMerkle.root(l), total, merit);
+        IRewardsDistributor.Claim[] memory cs = new IRewardsDistributor.Claim[](n);
+        for (uint256 i; i < n; ++i) {
+            cs[i] = IRewardsDistributor.Claim(
+                l[i].account, l[i].cumulativeAmount, l[i].merit, SettlementMerkle.proof(l, i)
+            );
+        }
+        assertEq(distributor.claimMany(cs), total);
+        for (uint256 i; i < n; ++i) {
+            assertEq(token.balanceOf(l[i].account), l[i].cumulativeAmount);
+        }
+        (,,, uint256 available) = distributor.totals();
+        assertEq(available, 10_000e18); // the set-up funding is untouched
     }
 
     function testFuzz_leafHash_matchesStandardEncoding(address account, uint256 amount, uint256 merit) public view {

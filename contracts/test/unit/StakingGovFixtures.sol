@@ -82,13 +82,16 @@ library MeritTree {
             index /= 2;
         }
         p = new bytes32[](n);
-        for (uint256 i; i < n; ++i) p[i] = tmp[i];
+        for (uint256 i; i < n; ++i) {
+            p[i] = tmp[i];
+        }
     }
 
     function _up(bytes32[] memory nodes) private pure returns (bytes32[] memory next) {
         next = new bytes32[]((nodes.length + 1) / 2);
         for (uint256 i; i < next.length; ++i) {
-            next[i] = 2 * i + 1 < nodes.length ? Hashes.commutativeKeccak256(nodes[2 * i], nodes[2 * i + 1]) : nodes[2 * i];
+            next[i] =
+                2 * i + 1 < nodes.length ? Hashes.commutativeKeccak256(nodes[2 * i], nodes[2 * i + 1]) : nodes[2 * i];
         }
     }
 }

@@ -89,7 +89,9 @@ contract StakingRegistryTest is StakingGovBase {
 
     function test_getPastStakedVotes_revertsForFuture() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IStakingRegistry.StakingFutureLookup.selector, block.timestamp, uint48(block.timestamp))
+            abi.encodeWithSelector(
+                IStakingRegistry.StakingFutureLookup.selector, block.timestamp, uint48(block.timestamp)
+            )
         );
         staking.getPastStakedVotes(alice, block.timestamp);
     }

@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Issue 5 gas benchmark: runs contracts/test/bench/StakingGovBench.t.sol with `forge test --isolate` (each call its
+// own transaction: execution gas, no 21,000 intrinsic, no calldata) and prints a markdown table of the
+// `GAS <name> <gas>` lines the tests log. Usage: node bench/staking-gov-gas.mjs
+import { spawnSync } from "node:child_process";
+import os from "node:os";
+
+const r = spawnSync(
+  "npx",
+  ["--no-install", "forge", "test", "--isolate", "--match-path", "contracts/test/bench/StakingGovBench.t.sol", "-vv"],
+  { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } },
+);
+const out = `${r.stdout}\n${r.stderr}`;
+if (r.status !== 0) {
+  process.stderr.write(out);
+  process.exit(r.status ?? 1);
+}
+const rows = new Map();
+for (const m of out.matchAll(/^\s*(GAS|RATIO_BPS|DELTA) (.+?) (\d+)\s*$/gm)) rows.set(`${m[1]} ${m[2]}`, Number(m[3]));
+console.log(`machine: ${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, ${os.platform()} ${os.release()}; date: ${new Date().toISOString()}`);
+console.log("| measurement | value |\n|---|---|");
+for (const [k, v] of rows) console.log(`| ${k} | ${v.toLocaleString("en-US")} |`);

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {console} from "forge-std/console.sol";
+import {Vm} from "forge-std/Vm.sol";
+import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
+import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
+import {RealModulesBase} from "../integration/StakingGovRealModules.t.sol";
+import {MeritTree} from "../unit/StakingGovFixtures.sol";
+import {PlainOZGovernor} from "./PlainOZGovernor.sol";
+import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
+import {OperatorRole} from "../../src/types/Roles.sol";
+import {UsageReceipt} from "../../src/types/UsageReceipt.sol";
+
+/// @notice Execution gas of issue 5's operations. Run with `--isolate` so every call is its own transaction
+/// (cold storage, no 21,000 intrinsic gas or calldata in the figure): `node bench/staking-gov-gas.mjs`.
+/// Each `test_gas_*` measures one call with `vm.lastCallGas()` and logs `GAS <name> <gas>`.
+abstract contract StakingGovBenchBase is RealModulesBase {
+    uint256 internal constant MERIT_TREE_DEPTH = 20; // a 1,048,576-leaf payout tree
+    PlainOZGovernor internal plain;
+    uint256 internal lineageId;
+    uint256 internal plainId;
+    bytes internal meritParams;
+    address internal voter = makeAddr("voter");
+    address internal staker = makeAddr("staker");
+    address[] internal targets;
+    uint256[] internal values;
+    bytes[] internal calldatas;
+    string internal constant DESCRIPTION = "bench: raise node minimum";
+
+    function setUp() public virtual override {
+        super.setUp();
+        plain = new PlainOZGovernor(token, timelock);
+        require(token.transfer(voter, 50_000_000e18), "fund");
+        require(token.transfer(staker, 50_000_000e18), "fund");
+        vm.prank(voter);
+        token.delegate(voter);
+        vm.prank(staker);
+        token.delegate(staker);
+        vm.prank(alice);
+        token.delegate(alice);
+        _registerAndStake(node, OperatorRole.Node, 100_000e18);
+        vm.prank(staker);
+        token.approve(address(staking), type(uint256).max);
+        vm.prank(staker);
+        staking.delegate(node, 1_000_000e18);
+
+        // Merit: the voter's leaf at depth 20 (the rest of a 2^20-leaf tree stands behind 20 sibling hashes).
+        bytes32 leaf = MeritTree.leaf(voter, 5e18, 2_000_000e18);
+        bytes32[] memory proof = new bytes32[](MERIT_TREE_DEPTH);
+        bytes32 node_ = leaf;
+        for (uint256 i; i < MERIT_TREE_DEPTH; ++i) {
+            proof[i] = keccak256(abi.encode("sibling", i));
+            node_ = Hashes.commutativeKeccak256(node_, proof[i]);
+        }
+        _postAndFinalize(node_, 50_000_000e18);
+        meritParams = abi.encode(uint256(5e18), uint256(2_000_000e18), proof);
+
+        targets.push(address(staking));
+        values.push(0);
+        calldatas.push(abi.encodeCall(IStakingRegistry.setMinStake, (OperatorRole.Node, 20_000e18)));
+        vm.warp(block.timestamp + 1);
+        vm.prank(alice);
+        lineageId = meritGovernor.propose(targets, values, calldatas, DESCRIPTION);
+        vm.prank(alice);
+        plainId = plain.propose(targets, values, calldatas, DESCRIPTION);
+        vm.warp(meritGovernor.proposalSnapshot(lineageId) + 1);
+    }
+
+    function _gas(string memory name) internal returns (uint256 used) {
+        Vm.Gas memory g = vm.lastCallGas();
+        used = g.gasTotalUsed;
+        console.log(string.concat("GAS ", name), used);
+    }
+}
+
+contract StakingGovGovernorBench is StakingGovBenchBase {
+    bytes32 internal constant BALLOT_TYPEHASH =
+        keccak256("Ballot(uint256 proposalId,uint8 support,address voter,uint256 nonce)");
+
+    /// @notice The target: castVote within 10% of a plain OZ GovernorVotes castVote, same run, same voter state.
+    function test_gas_castVote_vsPlainOZ() public {
+        vm.prank(voter);
+        plain.castVote(plainId, 1);
+        uint256 base = _gas("castVote_plainOZ");
+        vm.prank(voter);
+        meritGovernor.castVote(lineageId, 1);
+        uint256 ours = _gas("castVote_lineage");
+        console.log("RATIO_BPS castVote_lineage/plainOZ", ours * 10_000 / base);
+        assertLe(ours * 100, base * 110, "castVote within 10% of plain OZ");
+    }
+
+    function test_gas_castVote_stakerVsPlainOZ() public {
+        vm.prank(staker);
+        plain.castVote(plainId, 1);
+        uint256 base = _gas("castVote_plainOZ_staker");
+        vm.prank(staker);
+        meritGovernor.castVote(lineageId, 1);
+        uint256 ours = _gas("castVote_lineage_staker");
+        console.log("RATIO_BPS castVote_lineage_staker/plainOZ", ours * 10_000 / base);
+        assertLe(ours * 100, base * 110, "castVote (with stake) within 10% of plain OZ");
+    }
+
+    /// @notice The target: castVoteWithReasonAndParams with a depth-20 merit proof <= plain OZ castVote + 25,000.
+    function test_gas_castVoteWithMeritProof() public {
+        vm.prank(voter);
+        plain.castVote(plainId, 1);
+        uint256 base = _gas("castVote_plainOZ_ref");
+        vm.prank(voter);
+        uint256 weight = meritGovernor.castVoteWithReasonAndParams(lineageId, 1, "", meritParams);
+        uint256 ours = _gas("castVoteWithReasonAndParams_merit_depth20");
+        assertGt(weight, 50_000_000e18, "merit counted");
+        console.log("DELTA castVoteWithMerit - plainOZ castVote", ours - base);
+        // The PROTOCOL.md target (<= castVote + 25,000) is NOT met: see bench/RESULTS.md for the breakdown. This
+        // bound only guards against regressions.
+        console.log("TARGET_MET merit <= plain castVote + 25000", ours <= base + 25_000 ? 1 : 0);
+        assertLe(ours, base + 60_000, "regression guard");
+    }
+
+    function test_gas_castVoteBySig() public {
+        (address signer, uint256 key) = makeAddrAndKey("voter");
+        bytes32 structHash = keccak256(abi.encode(BALLOT_TYPEHASH, lineageId, uint8(1), signer, uint256(0)));
+        bytes32 domainSeparator = keccak256(
+            abi.encode(
+                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak256("LineageGovernor"),
+                keccak256("1"),
+                block.chainid,
+                address(meritGovernor)
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) =
+            vm.sign(key, keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash)));
+        bytes memory sig = abi.encodePacked(r, s, v);
+        meritGovernor.castVoteBySig(lineageId, 1, signer, sig);
+        _gas("castVoteBySig_lineage");
+    }
+
+    function test_gas_propose() public {
+        calldatas[0] = abi.encodeCall(IStakingRegistry.setMinStake, (OperatorRole.Node, 30_000e18));
+        vm.prank(alice);
+        meritGovernor.propose(targets, values, calldatas, "another");
+        _gas("propose_lineage");
+    }
+
+    function test_gas_queueAndExecute() public {
+        vm.prank(voter);
+        meritGovernor.castVote(lineageId, 1);
+        vm.prank(staker);
+        meritGovernor.castVote(lineageId, 1);
+        vm.warp(meritGovernor.proposalDeadline(lineageId) + 1);
+        bytes32 d = keccak256(bytes(DESCRIPTION));
+        meritGovernor.queue(targets, values, calldatas, d);
+        _gas("queue_lineage");
+        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        meritGovernor.execute(targets, values, calldatas, d);
+        _gas("execute_lineage");
+        assertEq(uint8(meritGovernor.state(lineageId)), uint8(IGovernor.ProposalState.Executed));
+    }
+}
+
+contract StakingGovStakingBench is StakingGovBenchBase {
+    function test_gas_stake() public {
+        vm.prank(node);
+        staking.stake(1_000e18);
+        _gas("stake_topUp");
+    }
+
+    function test_gas_delegate_first() public {
+        vm.prank(alice);
+        staking.delegate(node, 1_000e18);
+        _gas("delegate_first");
+    }
+
+    function test_gas_delegate_again() public {
+        vm.prank(staker);
+        staking.delegate(node, 1_000e18);
+        _gas("delegate_again");
+    }
+
+    function test_gas_requestUnbond_and_withdraw() public {
+        vm.prank(staker);
+        uint256 id = staking.requestUnbond(node, 1_000e18);
+        _gas("requestUnbond");
+        vm.warp(block.timestamp + staking.unbondingDelay());
+        vm.prank(staker);
+        staking.withdraw(id);
+        _gas("withdraw");
+    }
+
+    function test_gas_notifyReward_and_claim() public {
+        vm.prank(rewardSource);
+        token.approve(address(staking), type(uint256).max);
+        vm.prank(rewardSource);
+        staking.notifyReward(node, 100e18);
+        _gas("notifyReward");
+        vm.prank(staker);
+        staking.claimRewards(node);
+        _gas("claimRewards");
+    }
+}
+
+/// @notice Slashing cost with N delegators: the same O(1) path whatever N is.
+abstract contract SlashBench is StakingGovBenchBase {
+    function _delegators() internal pure virtual returns (uint256);
+
+    function setUp() public override {
+        super.setUp();
+        uint256 n = _delegators();
+        for (uint256 i; i < n; ++i) {
+            address d = address(uint160(0x100000 + i));
+            require(token.transfer(d, 100e18), "fund");
+            vm.prank(d);
+            token.approve(address(staking), type(uint256).max);
+            vm.prank(d);
+            staking.delegate(node, 100e18);
+        }
+        vm.prank(payer);
+        channelId = channels.open(node, 7, payer, 1_000e18);
+    }
+
+    uint256 internal channelId;
+
+    function _signReal(UsageReceipt memory r) internal view returns (bytes memory) {
+        (uint8 v, bytes32 rr, bytes32 s) = vm.sign(nodeKey, channels.receiptDigest(r));
+        return abi.encodePacked(rr, s, v);
+    }
+
+    function _suffix() internal pure returns (string memory) {
+        return _delegators() == 1 ? "_1_delegator" : "_1000_delegators";
+    }
+
+    function test_gas_slashObjective() public {
+        // Real PaymentChannels receipts (its EIP-712 domain and channel node).
+        UsageReceipt memory a = _receipt(channelId, 3, 10e18, keccak256("a"));
+        UsageReceipt memory b = _receipt(channelId, 3, 11e18, keccak256("a"));
+        bytes memory sa = _signReal(a);
+        bytes memory sb = _signReal(b);
+        vm.prank(carol);
+        staking.slashObjective(a, sa, b, sb);
+        _gas(string.concat("slashObjective", _suffix()));
+    }
+
+    function test_gas_executeSlash() public {
+        vm.prank(slasher);
+        uint256 id = staking.proposeSlash(node, 1_000, carol, 5_000, keccak256("evidence"));
+        _gas(string.concat("proposeSlash", _suffix()));
+        vm.warp(block.timestamp + staking.vetoWindow());
+        staking.executeSlash(id);
+        _gas(string.concat("executeSlash", _suffix()));
+    }
+}
+
+contract SlashBench1 is SlashBench {
+    function _delegators() internal pure override returns (uint256) {
+        return 1;
+    }
+}
+
+contract SlashBench1000 is SlashBench {
+    function _delegators() internal pure override returns (uint256) {
+        return 1_000;
+    }
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The indexer's tables; each is one public GraphQL type (see `subgraph-schema.graphql`, kept in sync by a test).
+ * Rows are built only from events. Event rows are keyed on Ponder's `event.id`; entities on their on-chain id.
+ */
+import { index, onchainTable } from "ponder";
+
+/* TOKEN */
+
+/** An OPEN holder: balance, delegate and voting power, from Transfer / DelegateChanged / DelegateVotesChanged. */
+export const account = onchainTable("account", (t) => ({
+  address: t.hex().primaryKey(),
+  balance: t.bigint().notNull(),
+  delegate: t.hex(),
+  votes: t.bigint().notNull(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+/** One OPEN transfer (mint when `from` is zero). */
+export const transfer = onchainTable(
+  "transfer",
+  (t) => ({
+    id: t.text().primaryKey(),
+    from: t.hex().notNull(),
+    to: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ fromIdx: index().on(table.from), toIdx: index().on(table.to) }),
+);
+
+/* TIMELOCK */
+
+/** A Timelock operation (single call or batch), from CallScheduled / CallExecuted / Cancelled. */
+export const timelockOperation = onchainTable("timelock_operation", (t) => ({
+  id: t.hex().primaryKey(),
+  calls: t.integer().notNull(),
+  delay: t.bigint().notNull(),
+  status: t.text().notNull(),
+  scheduledBlock: t.bigint().notNull(),
+  readyAt: t.bigint().notNull(),
+  executedBlock: t.bigint(),
+}));
+
+/** A role holder in an AccessControl contract (the Timelock and every contract with roles). */
+export const roleMember = onchainTable("role_member", (t) => ({
+  id: t.text().primaryKey(),
+  contract: t.hex().notNull(),
+  role: t.hex().notNull(),
+  account: t.hex().notNull(),
+  active: t.boolean().notNull(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+/** A governed parameter's current value (Timelock delay, fees, bounds...), from the contracts' parameter events. */
+export const parameter = onchainTable("parameter", (t) => ({
+  id: t.text().primaryKey(),
+  contract: t.hex().notNull(),
+  name: t.text().notNull(),
+  value: t.text().notNull(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+/* DATANETS */
+
+/** A Datanet with its rules and running counts. `approvedCount` also orders approvals (see `contribution.approvalIndex`). */
+export const datanet = onchainTable("datanet", (t) => ({
+  id: t.bigint().primaryKey(),
+  owner: t.hex().notNull(),
+  state: t.text().notNull(),
+  dataType: t.text().notNull(),
+  declaredBytes: t.bigint().notNull(),
+  metadataURI: t.text().notNull(),
+  maxItemSize: t.integer().notNull(),
+  dailyLimit: t.integer().notNull(),
+  bond: t.bigint().notNull(),
+  validatorGated: t.boolean().notNull(),
+  acceptStakedValidators: t.boolean().notNull(),
+  openAccess: t.boolean().notNull(),
+  accessFee: t.bigint().notNull(),
+  publishFeePaid: t.bigint().notNull(),
+  contributionCount: t.integer().notNull(),
+  pendingCount: t.integer().notNull(),
+  approvedCount: t.integer().notNull(),
+  rejectedCount: t.integer().notNull(),
+  versionCount: t.integer().notNull(),
+  totalBytes: t.bigint().notNull(),
+  createdBlock: t.bigint().notNull(),
+  createdAt: t.bigint().notNull(),
+}));
+
+/** A contribution (content digest on a Datanet) and its verdict. `approvalIndex` is its place in approval order. */
+export const contribution = onchainTable(
+  "contribution",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    datanetId: t.bigint().notNull(),
+    contributor: t.hex().notNull(),
+    digest: t.hex().notNull(),
+    size: t.integer().notNull(),
+    status: t.text().notNull(),
+    approvalIndex: t.integer(),
+    relayer: t.hex(),
+    validator: t.hex(),
+    rejectReason: t.text(),
+    forfeited: t.bigint(),
+    submittedBlock: t.bigint().notNull(),
+    submittedAt: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({
+    datanetIdx: index().on(table.datanetId, table.approvalIndex),
+    contributorIdx: index().on(table.contributor),
+    digestIdx: index().on(table.digest),
+  }),
+);
+
+/** One validator verdict (approval or rejection) on a contribution. */
+export const validation = onchainTable(
+  "validation",
+  (t) => ({
+    id: t.text().primaryKey(),
+    datanetId: t.bigint().notNull(),
+    contributionId: t.bigint().notNull(),
+    validator: t.hex().notNull(),
+    approved: t.boolean().notNull(),
+    reason: t.text(),
+    forfeited: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ datanetIdx: index().on(table.datanetId), validatorIdx: index().on(table.validator) }),
+);
+
+/** An appointed validator of a Datanet. */
+export const datanetValidator = onchainTable("datanet_validator", (t) => ({
+  id: t.text().primaryKey(),
+  datanetId: t.bigint().notNull(),
+  validator: t.hex().notNull(),
+  enabled: t.boolean().notNull(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+/**
+ * A published version. `computedRoot` is the StandardMerkleTree root the indexer rebuilt from the contribution events
+ * (first `count` approved contributions in approval order); `rootMatches` flags a mismatch with the posted `root`.
+ */
+export const version = onchainTable("version", (t) => ({
+  id: t.text().primaryKey(),
+  datanetId: t.bigint().notNull(),
+  versionId: t.bigint().notNull(),
+  root: t.hex().notNull(),
+  count: t.bigint().notNull(),
+  metadataCID: t.text().notNull(),
+  computedRoot: t.hex(),
+  rootMatches: t.boolean().notNull(),
+  publishedBlock: t.bigint().notNull(),
+  publishedAt: t.bigint().notNull(),
+}));
+
+/** Access to a Datanet version: requested, granted (by the owner or bought) or denied. */
+export const accessGrant = onchainTable(
+  "access_grant",
+  (t) => ({
+    id: t.text().primaryKey(),
+    datanetId: t.bigint().notNull(),
+    versionId: t.bigint().notNull(),
+    account: t.hex().notNull(),
+    status: t.text().notNull(),
+    feePaid: t.bigint().notNull(),
+    updatedBlock: t.bigint().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account) }),
+);
+
+/** OPEN the DatanetRegistry owes an account (credited bonds and forfeit shares) and what it withdrew. */
+export const registryBalance = onchainTable("registry_balance", (t) => ({
+  account: t.hex().primaryKey(),
+  owed: t.bigint().notNull(),
+  credited: t.bigint().notNull(),
+  withdrawn: t.bigint().notNull(),
+}));
+
+/* MODELS */
+
+/** A model NFT: digests, training data, price and revenue share, current holder. */
+export const model = onchainTable(
+  "model",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    owner: t.hex().notNull(),
+    minter: t.hex().notNull(),
+    baseModelDigest: t.hex().notNull(),
+    adapterDigest: t.hex().notNull(),
+    manifestDigest: t.hex().notNull(),
+    datasets: t.json().notNull(),
+    pricePer1kTokens: t.bigint().notNull(),
+    ownerBps: t.integer().notNull(),
+    metadataDigest: t.hex().notNull(),
+    revisionCount: t.integer().notNull(),
+    mintedBlock: t.bigint().notNull(),
+    mintedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ ownerIdx: index().on(table.owner) }),
+);
+
+/** An adapter revision of a model (revision 0 is the minted adapter). */
+export const modelRevision = onchainTable("model_revision", (t) => ({
+  id: t.text().primaryKey(),
+  modelId: t.bigint().notNull(),
+  revision: t.integer().notNull(),
+  adapterDigest: t.hex().notNull(),
+  manifestDigest: t.hex().notNull(),
+  by: t.hex().notNull(),
+  blockNumber: t.bigint().notNull(),
+}));

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The indexer's settings, from the environment (set by `scripts/devnet/indexer.ts` / `npm start`):
+ * - LINEAGE_DEPLOYMENT_FILE: the deployment to index (default `deployments/31337.json`)
+ * - LINEAGE_RPC_URL: the chain's JSON-RPC URL (default http://127.0.0.1:8545)
+ * - DATABASE_URL: Postgres when set; otherwise embedded PGlite in LINEAGE_PGLITE_DIR (default `.lineage/indexer/pglite`)
+ */
+import { join } from "node:path";
+import { z } from "zod";
+import { deploymentPath, readDeployment, REPO_ROOT, type Deployment } from "../sdk/addresses/index.ts";
+
+const env = z
+  .object({
+    LINEAGE_DEPLOYMENT_FILE: z.string().min(1).default(deploymentPath(31337)),
+    LINEAGE_RPC_URL: z.string().url().default("http://127.0.0.1:8545"),
+    LINEAGE_PGLITE_DIR: z.string().min(1).default(join(REPO_ROOT, ".lineage", "indexer", "pglite")),
+    LINEAGE_POLLING_MS: z.coerce.number().int().positive().default(250),
+    DATABASE_URL: z.string().optional(),
+  })
+  .parse(process.env);
+
+export const settings = {
+  deploymentFile: env.LINEAGE_DEPLOYMENT_FILE,
+  rpcUrl: env.LINEAGE_RPC_URL,
+  pgliteDir: env.LINEAGE_PGLITE_DIR,
+  pollingInterval: env.LINEAGE_POLLING_MS,
+  databaseUrl: env.DATABASE_URL && env.DATABASE_URL.length > 0 ? env.DATABASE_URL : undefined,
+};
+
+export const deployment: Deployment = readDeployment(settings.deploymentFile);

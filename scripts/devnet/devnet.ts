@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The whole local protocol in one call (what `npm start` runs): a chain (embedded anvil, or an existing RPC),
+ * a deployment that matches it (deployed when needed on anvil), demo data seeded once, and the indexer serving GraphQL.
+ * Every check runs before anything long-lived starts, and a failure stops what was started: never a half-started system.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { createPublicClient, http, type Hex, type PublicClient } from "viem";
+import {
+  deploymentPath,
+  DeploymentFileError,
+  readDeployment,
+  REPO_ROOT,
+  type Deployment,
+} from "../../sdk/addresses/index.ts";
+import { ANVIL_CHAIN_ID, ANVIL_KEYS, startAnvil, type Anvil } from "./anvil.ts";
+import { checkDeployment, deploy, deployConfigPath } from "./deploy.ts";
+import { indexerSchemaName, startIndexer, type Indexer } from "./indexer.ts";
+import { createLogger } from "./log.ts";
+import { seed } from "./seed.ts";
+import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
+
+export class DevnetError extends Error {
+  override name = "DevnetError";
+}
+
+export interface DevnetOptions {
+  /** Data directory (chain state, indexer database, logs). Default `.lineage/`. */
+  dataDir?: string;
+  /** Use this chain instead of starting anvil. */
+  rpcUrl?: string;
+  /** anvil's port (0 = a free port). Default 8545. */
+  anvilPort?: number;
+  /** GraphQL port (0 = a free port). Default 42069. */
+  graphqlPort?: number;
+  /** Deployment file (default `deployments/<chainId>.json`). */
+  deploymentFile?: string;
+  /** Deployer key; default anvil's account 0 on the embedded chain. Required to deploy to an external chain. */
+  deployerKey?: Hex;
+  /** Deploy to an external chain when its deployment file is missing or stale (never implicit there). */
+  deploy?: boolean;
+  /** Seed demo data once per deployment (default: on the embedded chain only). */
+  seed?: boolean;
+  /** Content gateway port (0 = a free port). Default 42070. */
+  gatewayPort?: number;
+  /** Start the content gateway (default true). */
+  gateway?: boolean;
+  /** Start the indexer (default true). */
+  indexer?: boolean;
+  /** Postgres for the indexer; PGlite in the data directory when absent. */
+  databaseUrl?: string;
+  logger?: Logger;
+}
+
+export interface Devnet {
+  rpcUrl: string;
+  chainId: number;
+  deployment: Deployment;
+  deploymentFile: string;
+  graphqlUrl?: string;
+  /** Content gateway (`GET /ipfs/<cid>`, `POST /ipfs`). */
+  gatewayUrl?: string;
+  anvil?: Anvil;
+  indexer?: Indexer;
+  /** Stops every child: indexer first, then anvil (which dumps its state). */
+  stop: () => Promise<void>;
+}
+
+interface SeedMarker {
+  deployBlockHash: string;
+  seededAtBlock: number;
+}
+
+function seedMarkerPath(dataDir: string, chainId: number): string {
+  return join(dataDir, `seeded-${chainId}.json`);
+}
+
+function wasSeeded(dataDir: string, d: Deployment): boolean {
+  const p = seedMarkerPath(dataDir, d.chainId);
+  if (!existsSync(p)) return false;
+  try {
+    return (JSON.parse(readFileSync(p, "utf8")) as SeedMarker).deployBlockHash === d.deployBlockHash;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the devnet. On any error, stops what it started and throws a {@link DevnetError} saying why. */
+export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
+  const log = opts.logger ?? createLogger("devnet");
+  const dataDir = opts.dataDir ?? join(REPO_ROOT, ".lineage");
+  mkdirSync(dataDir, { recursive: true });
+  let anvil: Anvil | undefined;
+  let indexer: Indexer | undefined;
+  let gateway: RunningGateway | undefined;
+  const stop = async () => {
+    if (gateway) await gateway.close();
+    if (indexer) await indexer.stop();
+    if (anvil) await anvil.stop();
+  };
+  try {
+    let rpcUrl: string;
+    if (opts.rpcUrl) {
+      rpcUrl = opts.rpcUrl;
+      log.info({ rpc: rpcUrl }, "using an existing chain");
+    } else {
+      anvil = await startAnvil({ port: opts.anvilPort === 0 ? undefined : (opts.anvilPort ?? 8545), stateFile: join(dataDir, "anvil-state.json") }).catch(
+        (e: Error) => {
+          throw new DevnetError(`could not start anvil on port ${opts.anvilPort ?? 8545}: ${e.message}`);
+        },
+      );
+      rpcUrl = anvil.rpcUrl;
+      log.info({ rpc: rpcUrl, state: join(dataDir, "anvil-state.json") }, "anvil started");
+    }
+    const client = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
+    const chainId = await client.getChainId().catch((e: Error) => {
+      throw new DevnetError(`no JSON-RPC answer from ${rpcUrl}: ${e.message}`);
+    });
+    const embedded = anvil !== undefined;
+    const deploymentFile = opts.deploymentFile ?? deploymentPath(chainId);
+    const hasConfig = existsSync(deployConfigPath(chainId));
+    if (!existsSync(deploymentFile) && !hasConfig) {
+      throw new DevnetError(
+        `unknown chain id ${chainId}: no deployment file (${deploymentFile}) and no deploy configuration ` +
+          `(${deployConfigPath(chainId)}). Deploy Lineage there first, or point --rpc at a chain that has one.`,
+      );
+    }
+
+    let deployment: Deployment | undefined;
+    let reason = "no deployment file";
+    if (existsSync(deploymentFile)) {
+      try {
+        const d = readDeployment(deploymentFile);
+        const check = await checkDeployment(client, d);
+        if (check.ok) deployment = d;
+        else reason = check.reason;
+      } catch (e) {
+        if (!(e instanceof DeploymentFileError)) throw e;
+        reason = e.message;
+      }
+    }
+    if (!deployment) {
+      const mayDeploy = embedded || opts.deploy === true;
+      if (!mayDeploy) {
+        throw new DevnetError(
+          `the deployment file ${deploymentFile} does not match chain ${chainId} at ${rpcUrl}: ${reason}. ` +
+            `Nothing was started. Redeploy (--deploy with LINEAGE_DEPLOYER_KEY) or use the right deployment file.`,
+        );
+      }
+      const key = opts.deployerKey ?? (chainId === ANVIL_CHAIN_ID ? ANVIL_KEYS[0] : undefined);
+      if (!key) throw new DevnetError(`deploying to chain ${chainId} needs a deployer key (LINEAGE_DEPLOYER_KEY)`);
+      log.info({ chainId, reason }, "deploying");
+      const t0 = Date.now();
+      deployment = await deploy({ rpcUrl, chainId, privateKey: key, deploymentFile });
+      log.info({ ms: Date.now() - t0, file: deploymentFile, block: deployment.deployBlock }, "deployed");
+    } else {
+      log.info({ file: deploymentFile, block: deployment.deployBlock }, "deployment matches the chain");
+    }
+
+    if ((opts.seed ?? embedded) && !wasSeeded(dataDir, deployment)) {
+      const t0 = Date.now();
+      const summary = await seed({ rpcUrl, deployment, logger: log, store: new FsContentStore(dataDir) });
+      const marker: SeedMarker = { deployBlockHash: deployment.deployBlockHash, seededAtBlock: Number(await client.getBlockNumber({ cacheTime: 0 })) };
+      writeFileSync(seedMarkerPath(dataDir, chainId), `${JSON.stringify(marker, null, 2)}\n`);
+      log.info({ ms: Date.now() - t0, ...summary }, "seeded demo data");
+    }
+
+    let graphqlUrl: string | undefined;
+    if (opts.indexer ?? true) {
+      const base = {
+        deploymentFile,
+        deployment,
+        rpcUrl,
+        port: opts.graphqlPort === 0 ? undefined : (opts.graphqlPort ?? 42069),
+        // One PGlite database per deployment: Ponder's RPC cache never outlives the chain it was filled from.
+        pgliteDir: join(dataDir, "indexer", `pglite-${chainId}-${deployment.deployBlockHash.slice(2, 14)}`),
+        databaseUrl: opts.databaseUrl,
+        logFile: join(dataDir, "logs", "indexer.log"),
+      };
+      const t0 = Date.now();
+      try {
+        indexer = await startIndexer(base);
+      } catch (e) {
+        if (!embedded) throw e;
+        // A local chain can lose its last blocks (killed between state dumps): start over on a fresh schema.
+        log.warn({ error: (e as Error).message }, "indexer failed to resume; reindexing into a fresh schema");
+        indexer = await startIndexer({ ...base, schema: `${indexerSchemaName(deployment)}_${Date.now().toString(36)}` });
+      }
+      graphqlUrl = indexer.graphqlUrl;
+      log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
+    }
+    let gatewayUrl: string | undefined;
+    if (opts.gateway ?? true) {
+      gateway = await startGateway({
+        store: new FsContentStore(dataDir),
+        chain: deployment.contracts.DatanetRegistry
+          ? { client, registry: deployment.contracts.DatanetRegistry, chainId }
+          : undefined,
+        port: opts.gatewayPort ?? 42070,
+        logger: log,
+      }).catch((e: Error) => {
+        throw new DevnetError(`could not start the content gateway on port ${opts.gatewayPort ?? 42070}: ${e.message}`);
+      });
+      gatewayUrl = gateway.url;
+      log.info({ url: gatewayUrl, dir: join(dataDir, "content") }, "content gateway started");
+    }
+    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, stop };
+  } catch (e) {
+    await stop();
+    if (e instanceof DevnetError) throw e;
+    throw new DevnetError((e as Error).message);
+  }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+/** `createLineageClient`: every action bound to one context (clients + deployment). */
+import { buyAccess, grantAccess, requestAccess, type AccessParameters, type GrantAccessParameters } from "./actions/access.ts";
+import { approve, type ApproveParameters } from "./actions/approve.ts";
+import { contribute, type ContributeParameters } from "./actions/contribute.ts";
+import { createDatanet, type CreateDatanetParameters } from "./actions/createDatanet.ts";
+import { delegateVotes, type DelegateVotesParameters } from "./actions/delegateVotes.ts";
+import { ensureAllowance, type EnsureAllowanceParameters } from "./actions/ensureAllowance.ts";
+import { mintModel, type MintModelParameters } from "./actions/mintModel.ts";
+import { publishDatanet, type PublishDatanetParameters } from "./actions/publishDatanet.ts";
+import { publishRevision, type PublishRevisionParameters } from "./actions/publishRevision.ts";
+import { publishVersion, type PublishVersionParameters } from "./actions/publishVersion.ts";
+import { relayContributionBatch, type RelayContributionBatchParameters } from "./actions/relayContributionBatch.ts";
+import { setValidator, type SetValidatorParameters } from "./actions/setValidator.ts";
+import { signContributionBatch, type SignContributionBatchParameters } from "./actions/signContributionBatch.ts";
+import { transfer, type TransferParameters } from "./actions/transfer.ts";
+import { validateContributions, type ValidateContributionsParameters } from "./actions/validateContributions.ts";
+import { withdrawOwed, type WithdrawOwedParameters } from "./actions/withdrawOwed.ts";
+import type { LineageContext } from "./context.ts";
+
+export function createLineageClient(ctx: LineageContext) {
+  return {
+    ...ctx,
+    /** The wallet's address (throws for a read-only client). */
+    get address() {
+      if (!ctx.walletClient) throw new Error("read-only client");
+      return ctx.walletClient.account.address;
+    },
+    // token
+    approve: (p: ApproveParameters) => approve(ctx, p),
+    ensureAllowance: (p: EnsureAllowanceParameters) => ensureAllowance(ctx, p),
+    transfer: (p: TransferParameters) => transfer(ctx, p),
+    delegateVotes: (p?: DelegateVotesParameters) => delegateVotes(ctx, p),
+    // Datanets
+    createDatanet: (p: CreateDatanetParameters) => createDatanet(ctx, p),
+    publishDatanet: (p: PublishDatanetParameters) => publishDatanet(ctx, p),
+    setValidator: (p: SetValidatorParameters) => setValidator(ctx, p),
+    contribute: (p: ContributeParameters) => contribute(ctx, p),
+    signContributionBatch: (p: SignContributionBatchParameters) => signContributionBatch(ctx, p),
+    relayContributionBatch: (p: RelayContributionBatchParameters) => relayContributionBatch(ctx, p),
+    validateContributions: (p: ValidateContributionsParameters) => validateContributions(ctx, p),
+    publishVersion: (p: PublishVersionParameters) => publishVersion(ctx, p),
+    requestAccess: (p: AccessParameters) => requestAccess(ctx, p),
+    grantAccess: (p: GrantAccessParameters) => grantAccess(ctx, p),
+    buyAccess: (p: AccessParameters) => buyAccess(ctx, p),
+    withdrawOwed: (p?: WithdrawOwedParameters) => withdrawOwed(ctx, p),
+    // models
+    mintModel: (p: MintModelParameters) => mintModel(ctx, p),
+    publishRevision: (p: PublishRevisionParameters) => publishRevision(ctx, p),
+  };
+}
+export type LineageClient = ReturnType<typeof createLineageClient>;

@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+/** The Lineage SDK: typed ABIs, deployments, EIP-712 types and a typed client for every flow. */
+export * from "./abi/index.ts";
+export * from "./addresses/index.ts";
+export * from "./eip712/index.ts";
+export * from "./client/index.ts";

@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: MIT
+/**
+ * End to end: anvil on a free port, every contract deployed by script/Deploy.s.sol, every SDK flow run, the indexer
+ * started on PGlite; then every entity served over GraphQL is checked against the chain.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { getAddress, parseAbiItem, parseEther, zeroAddress, type Address, type Hex } from "viem";
+import { datanetRegistryAbi, modelRegistryAbi, openTokenAbi, timelockControllerAbi } from "../../sdk/abi/index.ts";
+import { ContractRevertError, InvalidParameterError, itemOf, writeContract } from "../../sdk/client/index.ts";
+import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
+import { seed } from "../../scripts/devnet/seed.ts";
+import { diffSchema, parseSdl, SCHEMA_FILE, servedEntities } from "../../scripts/subgraph-schema.ts";
+import { allRows, bootChain, type Chain } from "./harness.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
+let chain: Chain;
+let indexer: Indexer;
+const addr = (a: string) => getAddress(a);
+
+beforeAll(async () => {
+  chain = await bootChain();
+  await seed({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment });
+  // Flows beyond the seed: an approval; a version posted with a wrong root (the contract cannot check it, the
+  // indexer must flag it).
+  const [, alice, bob] = chain.users;
+  await alice!.approve({ spender: bob!.walletClient!.account.address, amount: parseEther("500") });
+  await writeContract(alice!, "publishVersion", {
+    address: chain.deployment.contracts.DatanetRegistry as Address,
+    abi: datanetRegistryAbi,
+    functionName: "publishVersion",
+    args: [1n, `0x${"ab".repeat(32)}`, 6n, "bafkreiwrongroot"],
+  });
+  indexer = await startIndexer({
+    deploymentFile: chain.deploymentFile,
+    deployment: chain.deployment,
+    rpcUrl: chain.anvil.rpcUrl,
+    pgliteDir: join(chain.dir, "pglite"),
+    logFile: join(chain.dir, "indexer.log"),
+  });
+});
+
+afterAll(async () => {
+  await indexer?.stop();
+  await chain?.cleanup();
+});
+
+describe("SDK flows", () => {
+  it("refuses bad parameters before sending anything", async () => {
+    const [, alice] = chain.users;
+    const nonce = await chain.publicClient.getTransactionCount({ address: alice!.walletClient!.account.address });
+    await expect(alice!.transfer({ to: zeroAddress, amount: 1n })).rejects.toBeInstanceOf(InvalidParameterError);
+    await expect(alice!.transfer({ to: alice!.walletClient!.account.address, amount: 0n })).rejects.toBeInstanceOf(
+      InvalidParameterError,
+    );
+    expect(await chain.publicClient.getTransactionCount({ address: alice!.walletClient!.account.address })).toBe(nonce);
+  });
+
+  it("refuses malformed contribution items and decodes a duplicate", async () => {
+    const [, , , , dave] = chain.users;
+    await expect(dave!.contribute({ datanetId: 1n, items: [{ digest: `0x${"00".repeat(32)}`, size: 5 }] })).rejects.toBeInstanceOf(
+      InvalidParameterError,
+    );
+    await expect(dave!.contribute({ datanetId: 1n, items: [] })).rejects.toBeInstanceOf(InvalidParameterError);
+    const seeded = itemOf(new TextEncoder().encode("Q: Which vitamin deficiency causes scurvy? A: Vitamin C (ascorbic acid)."));
+    const err = await dave!.contribute({ datanetId: 1n, items: [seeded] }).catch((e: unknown) => e);
+    expect((err as ContractRevertError).errorName).toBe("DatanetDuplicate");
+  });
+
+  it("refuses a relayed batch whose items differ from the signed ones", async () => {
+    const [, alice, , , , , frank] = chain.users;
+    const signed = await frank!.signContributionBatch({ datanetId: 1n, items: [itemOf(new TextEncoder().encode("signed"))] });
+    const forged = { ...signed, items: `0x${"11".repeat(32)}${"0000000000000005"}` as Hex };
+    const err = await alice!.relayContributionBatch(forged).catch((e: unknown) => e);
+    expect((err as ContractRevertError).errorName).toBe("DatanetBadSignature");
+  });
+
+  it("decodes a contract's custom error", async () => {
+    const [, alice, bob] = chain.users;
+    const err = await alice!
+      .transfer({ to: bob!.walletClient!.account.address, amount: parseEther("1000000000") })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ContractRevertError);
+    expect((err as ContractRevertError).errorName).toBe("ERC20InsufficientBalance");
+  });
+});
+
+describe("indexer against the chain", () => {
+  it("serves every OPEN holder with the chain's balance, delegate and votes", async () => {
+    await indexer.synced();
+    const token = chain.deployment.contracts.OpenToken as Address;
+    const rows = await allRows<{ address: Hex; balance: string; delegate: Hex | null; votes: string }>(
+      indexer.graphqlUrl,
+      "accounts",
+      "address balance delegate votes",
+    );
+    const logs = await chain.publicClient.getLogs({
+      address: token,
+      event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+      fromBlock: 0n,
+    });
+    const holders = new Set(logs.flatMap((l) => [l.args.from!, l.args.to!]).filter((a) => a !== zeroAddress));
+    expect(new Set(rows.map((r) => addr(r.address)))).toEqual(new Set([...holders].map(addr)));
+    let total = 0n;
+    for (const r of rows) {
+      const [balance, delegate, votes] = await Promise.all([
+        chain.publicClient.readContract({ address: token, abi: openTokenAbi, functionName: "balanceOf", args: [r.address] }),
+        chain.publicClient.readContract({ address: token, abi: openTokenAbi, functionName: "delegates", args: [r.address] }),
+        chain.publicClient.readContract({ address: token, abi: openTokenAbi, functionName: "getVotes", args: [r.address] }),
+      ]);
+      expect(BigInt(r.balance), r.address).toBe(balance);
+      expect(r.delegate ? addr(r.delegate) : zeroAddress, r.address).toBe(delegate);
+      expect(BigInt(r.votes), r.address).toBe(votes);
+      total += balance;
+    }
+    expect(total).toBe(await chain.publicClient.readContract({ address: token, abi: openTokenAbi, functionName: "totalSupply" }));
+  });
+
+  it("serves exactly one transfer row per Transfer log", async () => {
+    const token = chain.deployment.contracts.OpenToken as Address;
+    const logs = await chain.publicClient.getLogs({
+      address: token,
+      event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+      fromBlock: 0n,
+    });
+    const rows = await allRows<{ txHash: Hex; amount: string; from: Hex; to: Hex; blockNumber: string }>(
+      indexer.graphqlUrl,
+      "transfers",
+      "txHash amount from to blockNumber",
+    );
+    const key = (tx: string, from: string, to: string, v: bigint) => `${tx}:${addr(from)}:${addr(to)}:${v}`;
+    expect(rows.map((r) => key(r.txHash, r.from, r.to, BigInt(r.amount))).sort()).toEqual(
+      logs.map((l) => key(l.transactionHash, l.args.from!, l.args.to!, l.args.value!)).sort(),
+    );
+  });
+
+  it("serves the Timelock's operations, roles and delay as the chain has them", async () => {
+    const timelock = chain.deployment.contracts.TimelockController as Address;
+    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+      chain.publicClient.readContract({ address: timelock, abi: timelockControllerAbi, functionName, args } as never) as Promise<T>;
+    const ops = await allRows<{ id: Hex; status: string; calls: number }>(indexer.graphqlUrl, "timelockOperations", "id status calls");
+    expect(ops.length).toBe(2); // the bootstrap batch and the delay change
+    for (const op of ops) expect(await read<boolean>("isOperationDone", [op.id])).toBe(op.status === "executed");
+    const scheduled = await chain.publicClient.getContractEvents({
+      address: timelock, abi: timelockControllerAbi, eventName: "CallScheduled", fromBlock: 0n,
+    });
+    for (const op of ops) expect(op.calls).toBe(scheduled.filter((l) => l.args.id === op.id).length);
+    const roles = await allRows<{ role: Hex; account: Hex; active: boolean }>(indexer.graphqlUrl, "roleMembers", "role account active");
+    expect(roles.length).toBeGreaterThan(0);
+    for (const r of roles) expect(await read<boolean>("hasRole", [r.role, r.account]), `${r.role} ${r.account}`).toBe(r.active);
+    const params = await allRows<{ name: string; value: string }>(indexer.graphqlUrl, "parameters", "name value");
+    expect(params.find((p) => p.name === "minDelay")?.value).toBe(String(await read<bigint>("getMinDelay")));
+  });
+
+  it("serves every Datanet as the chain has it", async () => {
+    const registry = chain.deployment.contracts.DatanetRegistry as Address;
+    const rows = await allRows<{
+      id: string; owner: Hex; state: string; dataType: string; approvedCount: number; versionCount: number;
+      bond: string; validatorGated: boolean; openAccess: boolean; accessFee: string; contributionCount: number;
+    }>(indexer.graphqlUrl, "datanets", "id owner state dataType approvedCount versionCount bond validatorGated openAccess accessFee contributionCount");
+    const count = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "datanetCount" });
+    expect(rows.length).toBe(Number(count));
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    for (const r of rows) {
+      const d = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "getDatanet", args: [BigInt(r.id)] });
+      expect(addr(r.owner)).toBe(d.owner);
+      expect(r.state).toBe(["None", "Draft", "Published", "Archived"][d.state]);
+      expect(r.dataType).toBe(["Text", "Code", "Image", "Audio", "Video", "Tabular", "Other"][d.dataType]);
+      expect(r.approvedCount).toBe(Number(d.approvedCount));
+      expect(r.versionCount).toBe(d.versionCount);
+      expect(BigInt(r.bond)).toBe(d.rules.bond);
+      expect(r.validatorGated).toBe(d.rules.validatorGated);
+      expect(r.openAccess).toBe(d.rules.openAccess);
+      expect(BigInt(r.accessFee)).toBe(d.rules.accessFee);
+    }
+  });
+
+  it("serves every contribution and verdict as the chain has them", async () => {
+    const registry = chain.deployment.contracts.DatanetRegistry as Address;
+    const rows = await allRows<{ id: string; datanetId: string; digest: Hex; contributor: Hex; size: number; status: string; relayer: Hex | null }>(
+      indexer.graphqlUrl,
+      "contributions",
+      "id datanetId digest contributor size status relayer",
+    );
+    const next = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "nextContributionId" });
+    expect(rows.length).toBe(Number(next) - 1);
+    for (const r of rows) {
+      const c = await chain.publicClient.readContract({
+        address: registry, abi: datanetRegistryAbi, functionName: "getContribution", args: [BigInt(r.datanetId), r.digest],
+      });
+      expect(BigInt(r.id)).toBe(c.id);
+      expect(addr(r.contributor)).toBe(c.contributor);
+      expect(r.size).toBe(c.size);
+      expect(r.status).toBe(["None", "Pending", "Approved", "Rejected"][c.status]);
+    }
+    expect(rows.filter((r) => r.relayer !== null).length).toBeGreaterThan(0); // the gasless batch
+    const verdicts = await allRows<{ approved: boolean }>(indexer.graphqlUrl, "validations", "approved");
+    const [approvedLogs, rejectedLogs] = await Promise.all([
+      chain.publicClient.getContractEvents({ address: registry, abi: datanetRegistryAbi, eventName: "ContributionApproved", fromBlock: 0n }),
+      chain.publicClient.getContractEvents({ address: registry, abi: datanetRegistryAbi, eventName: "ContributionRejected", fromBlock: 0n }),
+    ]);
+    expect(verdicts.filter((v) => v.approved).length).toBe(approvedLogs.length);
+    expect(verdicts.filter((v) => !v.approved).length).toBe(rejectedLogs.length);
+    const validators = await allRows<{ datanetId: string; validator: Hex; enabled: boolean }>(indexer.graphqlUrl, "datanetValidators", "datanetId validator enabled");
+    for (const v of validators) {
+      expect(await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "isValidator", args: [BigInt(v.datanetId), v.validator] })).toBe(v.enabled);
+    }
+    for (const b of await allRows<{ account: Hex; owed: string }>(indexer.graphqlUrl, "registryBalances", "account owed")) {
+      expect(BigInt(b.owed)).toBe(await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "owed", args: [b.account] }));
+    }
+  });
+
+  it("rebuilds every version root from events and flags the wrong one", async () => {
+    const registry = chain.deployment.contracts.DatanetRegistry as Address;
+    const rows = await allRows<{ datanetId: string; versionId: string; root: Hex; count: string; computedRoot: Hex | null; rootMatches: boolean }>(
+      indexer.graphqlUrl,
+      "versions",
+      "datanetId versionId root count computedRoot rootMatches",
+    );
+    expect(rows.length).toBe(4);
+    for (const r of rows) {
+      const v = await chain.publicClient.readContract({
+        address: registry, abi: datanetRegistryAbi, functionName: "getVersion", args: [BigInt(r.datanetId), BigInt(r.versionId)],
+      });
+      expect(r.root).toBe(v.root);
+      expect(BigInt(r.count)).toBe(v.count);
+    }
+    const wrong = rows.filter((r) => !r.rootMatches);
+    expect(wrong.map((r) => r.root)).toEqual([`0x${"ab".repeat(32)}`]);
+    for (const r of rows.filter((x) => x.rootMatches)) expect(r.computedRoot).toBe(r.root);
+  });
+
+  it("serves access grants as the chain has them", async () => {
+    const registry = chain.deployment.contracts.DatanetRegistry as Address;
+    const rows = await allRows<{ datanetId: string; versionId: string; account: Hex; status: string }>(
+      indexer.graphqlUrl, "accessGrants", "datanetId versionId account status",
+    );
+    expect(new Set(rows.map((r) => r.status))).toEqual(new Set(["granted", "requested"]));
+    for (const r of rows) {
+      const has = await chain.publicClient.readContract({
+        address: registry, abi: datanetRegistryAbi, functionName: "hasAccess", args: [BigInt(r.datanetId), BigInt(r.versionId), r.account],
+      });
+      expect(has, `${r.datanetId}/${r.versionId} ${r.account}`).toBe(r.status === "granted");
+    }
+  });
+
+  it("serves every model and revision as the chain has them", async () => {
+    const registry = chain.deployment.contracts.ModelRegistry as Address;
+    const rows = await allRows<{ id: string; owner: Hex; adapterDigest: Hex; pricePer1kTokens: string; ownerBps: number; revisionCount: number; datasets: unknown }>(
+      indexer.graphqlUrl, "models", "id owner adapterDigest pricePer1kTokens ownerBps revisionCount datasets",
+    );
+    expect(rows.length).toBe(Number(await chain.publicClient.readContract({ address: registry, abi: modelRegistryAbi, functionName: "modelCount" })));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const m = await chain.publicClient.readContract({ address: registry, abi: modelRegistryAbi, functionName: "getModel", args: [BigInt(r.id)] });
+      const owner = await chain.publicClient.readContract({ address: registry, abi: modelRegistryAbi, functionName: "ownerOf", args: [BigInt(r.id)] });
+      expect(addr(r.owner)).toBe(owner);
+      expect(r.adapterDigest).toBe(m.adapterDigest);
+      expect(BigInt(r.pricePer1kTokens)).toBe(m.pricePer1kTokens);
+      expect(r.ownerBps).toBe(m.ownerBps);
+      expect(r.revisionCount).toBe(m.revisionCount);
+      expect(r.datasets).toEqual(m.datasets.map((d) => ({ datanetId: d.datanetId.toString(), versionId: d.versionId.toString() })));
+    }
+    const revisions = await allRows<{ modelId: string; revision: number; adapterDigest: Hex; manifestDigest: Hex }>(
+      indexer.graphqlUrl, "modelRevisions", "modelId revision adapterDigest manifestDigest",
+    );
+    expect(revisions.length).toBe(rows.reduce((n, r) => n + r.revisionCount, 0));
+    for (const r of revisions) {
+      const [a, m] = await chain.publicClient.readContract({
+        address: registry, abi: modelRegistryAbi, functionName: "revisionOf", args: [BigInt(r.modelId), r.revision],
+      });
+      expect([r.adapterDigest, r.manifestDigest]).toEqual([a, m]);
+    }
+  });
+
+  it("serves exactly the public schema (subgraph-schema.graphql)", async () => {
+    const diffs = diffSchema(parseSdl(readFileSync(SCHEMA_FILE, "utf8")), await servedEntities(indexer.graphqlUrl));
+    expect(diffs).toEqual([]);
+  });
+});

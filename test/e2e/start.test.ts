@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/**
+ * `npm start` itself (scripts/start.ts as a child process): boots anvil, deploys, seeds, indexes and answers GraphQL;
+ * Ctrl-C (SIGINT) stops every child and exits 0; started again on the same data directory it keeps the chain
+ * (anvil state), finds the deployment matching, does not seed twice, and serves the same data.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { toBytes } from "viem";
+import { REPO_ROOT } from "../../sdk/addresses/index.ts";
+import { cidOf } from "../../sdk/content/index.ts";
+import { gql } from "../../scripts/devnet/indexer.ts";
+import { OutputTail, waitFor } from "../../scripts/devnet/net.ts";
+import { tempDeploymentFile, tempDir } from "./harness.ts";
+
+// Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
+
+const SOLIDITY_SAMPLE = "event Deposit(address indexed caller, address indexed owner, uint256 assets, uint256 shares);";
+const MEDICAL_SAMPLE = "Q: What blood type is the universal red-cell donor? A: O negative.";
+const dirs = tempDir();
+const deploymentFile = tempDeploymentFile();
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  rmSync(deploymentFile, { force: true });
+  dirs.remove();
+});
+
+async function start(): Promise<{ child: ChildProcess; out: OutputTail; graphqlUrl: string }> {
+  const child = spawn(
+    join(REPO_ROOT, "node_modules", ".bin", "tsx"),
+    ["scripts/start.ts", "--data-dir", dirs.dir, "--anvil-port", "0", "--port", "0", "--gateway-port", "0", "--deployment", deploymentFile],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } },
+  );
+  children.push(child);
+  const out = new OutputTail(50_000);
+  child.stdout!.on("data", (d: Buffer) => out.push(d));
+  child.stderr!.on("data", (d: Buffer) => out.push(d));
+  const graphqlUrl = await waitFor(
+    "npm start to print the GraphQL URL",
+    async () => /GraphQL\s+(http:\/\/\S+)/.exec(out.toString())?.[1],
+    { timeoutMs: 150_000, intervalMs: 200, abort: () => (child.exitCode !== null ? `exited ${child.exitCode}: ${out}` : undefined) },
+  );
+  return { child, out, graphqlUrl };
+}
+
+function interrupt(child: ChildProcess): Promise<number | null> {
+  return new Promise((done) => {
+    child.once("exit", (code) => done(code));
+    child.kill("SIGINT");
+  });
+}
+
+const COUNTS = "{ datanets { totalCount } contributions { totalCount } models { totalCount } versions { totalCount } }";
+type Counts = Record<"datanets" | "contributions" | "models" | "versions", { totalCount: number }>;
+
+describe("npm start", () => {
+  it("boots, answers GraphQL, stops cleanly, and resumes the same chain", async () => {
+    const first = await start();
+    expect(first.out.toString()).toMatch(/deploying/);
+    expect(first.out.toString()).toMatch(/seeded demo data/);
+    const before = await gql<Counts>(first.graphqlUrl, COUNTS);
+    expect(before.datanets.totalCount).toBe(2);
+    expect(before.models.totalCount).toBe(1);
+    // The content gateway serves the seeded blobs: open Datanets' to anyone, gated ones only with a grant.
+    const gateway = /Content\s+(http:\/\/\S+)\/ipfs/.exec(first.out.toString())?.[1];
+    expect(gateway).toBeDefined();
+    const open = await fetch(`${gateway}/ipfs/${cidOf(toBytes(SOLIDITY_SAMPLE))}`);
+    expect(open.status).toBe(200);
+    expect(await open.text()).toBe(SOLIDITY_SAMPLE);
+    expect((await fetch(`${gateway}/ipfs/${cidOf(toBytes(MEDICAL_SAMPLE))}`)).status).toBe(403);
+    expect(await interrupt(first.child)).toBe(0);
+    expect(first.out.toString()).toMatch(/stopped/);
+    expect(existsSync(join(dirs.dir, "anvil-state.json"))).toBe(true);
+
+    const second = await start();
+    const log = second.out.toString();
+    expect(log).toMatch(/deployment matches the chain/);
+    expect(log).not.toMatch(/deploying/);
+    expect(log).not.toMatch(/seeded demo data/);
+    expect(await gql<Counts>(second.graphqlUrl, COUNTS)).toEqual(before);
+    expect(await interrupt(second.child)).toBe(0);
+  });
+});
