@@ -5,7 +5,16 @@
  */
 import { createConfig } from "ponder";
 import { http } from "viem";
-import { datanetRegistryAbi, modelRegistryAbi, openTokenAbi, timelockControllerAbi } from "../sdk/abi/index.ts";
+import {
+  datanetRegistryAbi,
+  lineageGovernorAbi,
+  modelRegistryAbi,
+  openTokenAbi,
+  paymentChannelsAbi,
+  rewardsDistributorAbi,
+  stakingRegistryAbi,
+  timelockControllerAbi,
+} from "../sdk/abi/index.ts";
 import { contractAddress } from "../sdk/addresses/index.ts";
 import { deployment, settings } from "./settings.ts";
 
@@ -54,6 +63,30 @@ export default createConfig({
       chain: "lineage",
       abi: modelRegistryAbi,
       address: contractAddress(deployment, "ModelRegistry"),
+      startBlock,
+    },
+    StakingRegistry: {
+      chain: "lineage",
+      abi: stakingRegistryAbi,
+      address: contractAddress(deployment, "StakingRegistry"),
+      startBlock,
+    },
+    PaymentChannels: {
+      chain: "lineage",
+      abi: paymentChannelsAbi,
+      address: contractAddress(deployment, "PaymentChannels"),
+      startBlock,
+    },
+    RewardsDistributor: {
+      chain: "lineage",
+      abi: rewardsDistributorAbi,
+      address: contractAddress(deployment, "RewardsDistributor"),
+      startBlock,
+    },
+    LineageGovernor: {
+      chain: "lineage",
+      abi: lineageGovernorAbi,
+      address: contractAddress(deployment, "LineageGovernor"),
       startBlock,
     },
   },

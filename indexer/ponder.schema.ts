@@ -13,6 +13,8 @@ export const account = onchainTable("account", (t) => ({
   balance: t.bigint().notNull(),
   delegate: t.hex(),
   votes: t.bigint().notNull(),
+  /** OPEN staked on the account's behalf (own stake plus its delegations), counted in its governance votes. */
+  stakedVotes: t.bigint().notNull().default(0n),
   updatedBlock: t.bigint().notNull(),
 }));
 
@@ -216,3 +218,202 @@ export const modelRevision = onchainTable("model_revision", (t) => ({
   by: t.hex().notNull(),
   blockNumber: t.bigint().notNull(),
 }));
+
+/* STAKING */
+
+/** A staking operator (agent, node or validator): self stake, delegated stake, commission, jail, slashes. */
+export const operator = onchainTable("operator", (t) => ({
+  address: t.hex().primaryKey(),
+  role: t.text().notNull(),
+  metadataURI: t.text().notNull(),
+  selfStake: t.bigint().notNull(),
+  delegatedStake: t.bigint().notNull(),
+  commissionBps: t.integer().notNull(),
+  commissionEffectiveAt: t.bigint(),
+  jailedUntil: t.bigint(),
+  slashedTotal: t.bigint().notNull(),
+  rewardsNotified: t.bigint().notNull(),
+  registeredBlock: t.bigint().notNull(),
+}));
+
+/** OPEN staked by `delegator` on `operator` (`self` when they are the same account): net of unbonding and slashes. */
+export const delegation = onchainTable(
+  "delegation",
+  (t) => ({
+    id: t.text().primaryKey(),
+    delegator: t.hex().notNull(),
+    operator: t.hex().notNull(),
+    self: t.boolean().notNull(),
+    amount: t.bigint().notNull(),
+    shares: t.bigint().notNull(),
+    unbonding: t.bigint().notNull(),
+    rewardsClaimed: t.bigint().notNull(),
+    updatedBlock: t.bigint().notNull(),
+  }),
+  (table) => ({ delegatorIdx: index().on(table.delegator), operatorIdx: index().on(table.operator) }),
+);
+
+/** An unbonding request and its withdrawal. */
+export const withdrawal = onchainTable("withdrawal", (t) => ({
+  id: t.bigint().primaryKey(),
+  delegator: t.hex().notNull(),
+  operator: t.hex().notNull(),
+  amount: t.bigint().notNull(),
+  readyAt: t.bigint().notNull(),
+  withdrawn: t.boolean().notNull(),
+  requestedBlock: t.bigint().notNull(),
+}));
+
+/** A subjective slash proposal (vetoable), or an executed slash (objective ones have `slashId` 0 and a fault id). */
+export const slash = onchainTable("slash", (t) => ({
+  id: t.text().primaryKey(),
+  slashId: t.bigint().notNull(),
+  operator: t.hex().notNull(),
+  bps: t.integer().notNull(),
+  status: t.text().notNull(),
+  evidence: t.hex(),
+  faultId: t.hex(),
+  harmedParty: t.hex(),
+  vetoEndsAt: t.bigint(),
+  amount: t.bigint(),
+  toTreasury: t.bigint(),
+  toRecipient: t.bigint(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+/* PAYMENTS */
+
+/** A payment channel from a payer to a serving node for one model. */
+export const channel = onchainTable(
+  "channel",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    payer: t.hex().notNull(),
+    node: t.hex().notNull(),
+    modelId: t.bigint().notNull(),
+    signer: t.hex().notNull(),
+    deposit: t.bigint().notNull(),
+    redeemed: t.bigint().notNull(),
+    status: t.text().notNull(),
+    closesAt: t.bigint(),
+    refund: t.bigint(),
+    openedBlock: t.bigint().notNull(),
+  }),
+  (table) => ({ payerIdx: index().on(table.payer), nodeIdx: index().on(table.node) }),
+);
+
+/** One voucher redemption and how it split (treasury, node, model owner, data contributors' pool). */
+export const redemption = onchainTable(
+  "redemption",
+  (t) => ({
+    id: t.text().primaryKey(),
+    channelId: t.bigint().notNull(),
+    node: t.hex().notNull(),
+    modelId: t.bigint().notNull(),
+    amount: t.bigint().notNull(),
+    redeemed: t.bigint().notNull(),
+    owner: t.hex().notNull(),
+    treasuryPart: t.bigint().notNull(),
+    nodePart: t.bigint().notNull(),
+    ownerPart: t.bigint().notNull(),
+    poolPart: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+  }),
+  (table) => ({ channelIdx: index().on(table.channelId), modelIdx: index().on(table.modelId) }),
+);
+
+/** A model's data contributors' pool: redeemed into it, flushed and funded into the RewardsDistributor. */
+export const modelPool = onchainTable("model_pool", (t) => ({
+  modelId: t.bigint().primaryKey(),
+  accrued: t.bigint().notNull(),
+  flushed: t.bigint().notNull(),
+  funded: t.bigint().notNull(),
+}));
+
+/* REWARDS */
+
+/** A posted payout root (one epoch): pending, final, disputed, superseded, or rejected after a lost dispute. */
+export const payoutRoot = onchainTable("payout_root", (t) => ({
+  index: t.bigint().primaryKey(),
+  epoch: t.bigint().notNull(),
+  poster: t.hex().notNull(),
+  root: t.hex().notNull(),
+  total: t.bigint().notNull(),
+  totalMerit: t.bigint().notNull(),
+  epochEnd: t.bigint().notNull(),
+  finalAt: t.bigint().notNull(),
+  bond: t.bigint().notNull(),
+  inputsCid: t.text().notNull(),
+  status: t.text().notNull(),
+  postedBlock: t.bigint().notNull(),
+}));
+
+/** A dispute of a payout root and its resolution. */
+export const dispute = onchainTable("dispute", (t) => ({
+  index: t.bigint().primaryKey(),
+  disputer: t.hex().notNull(),
+  bond: t.bigint().notNull(),
+  reason: t.text().notNull(),
+  resolved: t.boolean().notNull(),
+  posterWins: t.boolean(),
+  slashed: t.bigint(),
+  toWinner: t.bigint(),
+  blockNumber: t.bigint().notNull(),
+}));
+
+/** One claim against the final root. */
+export const claim = onchainTable(
+  "claim",
+  (t) => ({
+    id: t.text().primaryKey(),
+    account: t.hex().notNull(),
+    recipient: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    cumulativeAmount: t.bigint().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account) }),
+);
+
+/** An approved (or revoked) root poster and its bond. */
+export const poster = onchainTable("poster", (t) => ({
+  address: t.hex().primaryKey(),
+  posterId: t.integer().notNull(),
+  allowed: t.boolean().notNull(),
+  freeBond: t.bigint().notNull(),
+}));
+
+/* GOVERNANCE */
+
+/** A proposal with its running tally (OPEN, staked OPEN and proven merit). */
+export const proposal = onchainTable("proposal", (t) => ({
+  id: t.bigint().primaryKey(),
+  proposer: t.hex().notNull(),
+  description: t.text().notNull(),
+  targets: t.json().notNull(),
+  voteStart: t.bigint().notNull(),
+  voteEnd: t.bigint().notNull(),
+  status: t.text().notNull(),
+  forVotes: t.bigint().notNull(),
+  againstVotes: t.bigint().notNull(),
+  abstainVotes: t.bigint().notNull(),
+  eta: t.bigint(),
+  createdBlock: t.bigint().notNull(),
+}));
+
+/** One vote (`withMerit` when cast with a merit proof). */
+export const vote = onchainTable(
+  "vote",
+  (t) => ({
+    id: t.text().primaryKey(),
+    proposalId: t.bigint().notNull(),
+    voter: t.hex().notNull(),
+    support: t.integer().notNull(),
+    weight: t.bigint().notNull(),
+    reason: t.text().notNull(),
+    withMerit: t.boolean().notNull(),
+    blockNumber: t.bigint().notNull(),
+  }),
+  (table) => ({ proposalIdx: index().on(table.proposalId) }),
+);

@@ -9,6 +9,15 @@ import {OpenToken} from "../contracts/src/token/OpenToken.sol";
 import {DatanetRegistry} from "../contracts/src/data/DatanetRegistry.sol";
 import {ModelRegistry} from "../contracts/src/models/ModelRegistry.sol";
 import {IDatanetAccess} from "../contracts/src/interfaces/IDatanetAccess.sol";
+import {StakingRegistry} from "../contracts/src/staking/StakingRegistry.sol";
+import {RewardsDistributor} from "../contracts/src/rewards/RewardsDistributor.sol";
+import {PaymentChannels} from "../contracts/src/payments/PaymentChannels.sol";
+import {LineageGovernor} from "../contracts/src/governance/LineageGovernor.sol";
+import {ILineageGovernor} from "../contracts/src/interfaces/ILineageGovernor.sol";
+import {IModelTerms} from "../contracts/src/interfaces/IModelTerms.sol";
+import {IOperatorStaking} from "../contracts/src/interfaces/IOperatorStaking.sol";
+import {IRewardsDistributor} from "../contracts/src/interfaces/IRewardsDistributor.sol";
+import {IMeritRoots} from "../contracts/src/interfaces/IMeritRoots.sol";
 
 /// @title Deploy
 /// @notice Deploys every Lineage contract, wires roles and writes `deployments/<chainId>.json`.
@@ -16,11 +25,12 @@ import {IDatanetAccess} from "../contracts/src/interfaces/IDatanetAccess.sol";
 ///   forge script script/Deploy.s.sol --rpc-url <url> --private-key <key> --broadcast
 /// Parameters come from `deployments/config/<chainId>.json` (a chain without one is refused):
 ///   timelockMinDelay (seconds), keepers (address[]), slasher, council, distribution (address[]) and
-///   distributionAmount (OPEN wei each; devnet demo balances paid by the treasury, empty on a real chain).
+///   distributionAmount (OPEN wei each; devnet demo balances paid by the treasury, empty on a real chain), and the
+///   initial parameters of the governor, the distributor and the payment channels (each contract checks its bounds).
 /// The Timelock is the treasury and the governance of every contract. The deployer holds its proposer, executor and
 /// admin roles only during this script (delay 0): it runs one bootstrap batch through the Timelock (demo
 /// distribution and the governance-only wiring between contracts), sets the configured delay, then gives the roles
-/// up: at the end only the Governor proposes, anyone executes, and nobody administers.
+/// up: at the end only the Governor proposes and cancels, anyone executes, and nobody administers.
 contract Deploy is Script {
     using stdJson for string;
 
@@ -32,6 +42,13 @@ contract Deploy is Script {
         address council;
         address[] distribution;
         uint256 distributionAmount;
+        LineageGovernor.Config governor;
+        RewardsDistributor.Params rewards;
+        uint32 sweepNotice;
+        uint32 minSweepAge;
+        uint16 treasuryBps;
+        uint16 nodeBps;
+        uint32 noticePeriod;
     }
 
     /// @notice Upper bound of the configured Timelock delay (30 days): a typo must not lock governance for years.
@@ -47,6 +64,10 @@ contract Deploy is Script {
     OpenToken internal token;
     DatanetRegistry internal datanets;
     ModelRegistry internal models;
+    StakingRegistry internal staking;
+    RewardsDistributor internal distributor;
+    PaymentChannels internal channels;
+    LineageGovernor internal governor;
 
     /// @dev The bootstrap batch the Timelock executes (governance-only calls and the demo distribution).
     address[] internal batchTargets;
@@ -62,7 +83,26 @@ contract Deploy is Script {
         token = new OpenToken(address(timelock));
         datanets = new DatanetRegistry(token, address(timelock), address(timelock));
         models = new ModelRegistry(token, IDatanetAccess(address(datanets)), address(timelock), address(timelock));
+        staking = new StakingRegistry(token, address(timelock), address(timelock));
+        distributor = new RewardsDistributor(
+            token, address(timelock), address(timelock), cfg.rewards, cfg.sweepNotice, cfg.minSweepAge
+        );
+        channels = new PaymentChannels(
+            token,
+            IModelTerms(address(models)),
+            IOperatorStaking(address(staking)),
+            IRewardsDistributor(address(distributor)),
+            address(timelock),
+            address(timelock),
+            cfg.treasuryBps,
+            cfg.nodeBps,
+            cfg.noticePeriod
+        );
+        governor = new LineageGovernor(
+            token, IOperatorStaking(address(staking)), IMeritRoots(address(distributor)), timelock, cfg.governor
+        );
         distribute(cfg);
+        wire(cfg);
         runBootstrapBatch();
         handOver(cfg);
         vm.stopBroadcast();
@@ -86,6 +126,28 @@ contract Deploy is Script {
         if (cfg.keepers.length == 0) revert DeployBadConfig("keepers");
         if (cfg.slasher == address(0)) revert DeployBadConfig("slasher");
         if (cfg.council == address(0)) revert DeployBadConfig("council");
+        cfg.governor = LineageGovernor.Config({
+            votingDelay: uint48(json.readUint(".governor.votingDelay")),
+            votingPeriod: uint32(json.readUint(".governor.votingPeriod")),
+            proposalThreshold: vm.parseUint(json.readString(".governor.proposalThreshold")),
+            merit: ILineageGovernor.MeritParameters({
+                meritWeight: uint32(json.readUint(".governor.meritWeight")),
+                meritCapBps: uint16(json.readUint(".governor.meritCapBps")),
+                quorumBps: uint16(json.readUint(".governor.quorumBps")),
+                halfLife: uint64(json.readUint(".governor.halfLife"))
+            })
+        });
+        cfg.rewards = RewardsDistributor.Params({
+            challengeWindow: uint32(json.readUint(".rewards.challengeWindow")),
+            posterBond: uint96(vm.parseUint(json.readString(".rewards.posterBond"))),
+            disputeBond: uint96(vm.parseUint(json.readString(".rewards.disputeBond"))),
+            winnerShareBps: uint16(json.readUint(".rewards.winnerShareBps"))
+        });
+        cfg.sweepNotice = uint32(json.readUint(".rewards.sweepNotice"));
+        cfg.minSweepAge = uint32(json.readUint(".rewards.minSweepAge"));
+        cfg.treasuryBps = uint16(json.readUint(".channels.treasuryBps"));
+        cfg.nodeBps = uint16(json.readUint(".channels.nodeBps"));
+        cfg.noticePeriod = uint32(json.readUint(".channels.noticePeriod"));
     }
 
     /* DEPLOYMENT */
@@ -102,6 +164,19 @@ contract Deploy is Script {
         for (uint256 i; i < cfg.distribution.length; ++i) {
             queue(address(token), abi.encodeCall(IERC20.transfer, (cfg.distribution[i], cfg.distributionAmount)));
         }
+    }
+
+    /// @notice Queues the governance-only wiring: slasher, security council, receipt domain and reward source of the
+    /// staking registry; the keepers as root posters; the staking registry for staked Datanet validators.
+    function wire(Config memory cfg) internal {
+        queue(address(staking), abi.encodeCall(StakingRegistry.setSlasher, (cfg.slasher)));
+        queue(address(staking), abi.encodeCall(StakingRegistry.setSecurityCouncil, (cfg.council)));
+        queue(address(staking), abi.encodeCall(StakingRegistry.setReceiptDomain, (address(channels))));
+        queue(address(staking), abi.encodeCall(StakingRegistry.setRewardSource, (address(channels), true)));
+        for (uint256 i; i < cfg.keepers.length; ++i) {
+            queue(address(distributor), abi.encodeCall(RewardsDistributor.setPoster, (cfg.keepers[i], true)));
+        }
+        queue(address(datanets), abi.encodeCall(DatanetRegistry.setStakingRegistry, (address(staking))));
     }
 
     /// @notice Adds a call to the bootstrap batch.
@@ -125,6 +200,8 @@ contract Deploy is Script {
         bytes memory setDelay = abi.encodeCall(TimelockController.updateDelay, (cfg.timelockMinDelay));
         timelock.schedule(address(timelock), 0, setDelay, bytes32(0), keccak256("lineage.delay"), 0);
         timelock.execute(address(timelock), 0, setDelay, bytes32(0), keccak256("lineage.delay"));
+        timelock.grantRole(timelock.PROPOSER_ROLE(), address(governor));
+        timelock.grantRole(timelock.CANCELLER_ROLE(), address(governor));
         timelock.grantRole(timelock.EXECUTOR_ROLE(), address(0));
         timelock.revokeRole(timelock.PROPOSER_ROLE(), deployer);
         timelock.revokeRole(timelock.CANCELLER_ROLE(), deployer);
@@ -140,6 +217,10 @@ contract Deploy is Script {
         c.serialize("TimelockController", address(timelock));
         c.serialize("DatanetRegistry", address(datanets));
         c.serialize("ModelRegistry", address(models));
+        c.serialize("StakingRegistry", address(staking));
+        c.serialize("RewardsDistributor", address(distributor));
+        c.serialize("PaymentChannels", address(channels));
+        c.serialize("LineageGovernor", address(governor));
         string memory contractsJson = c.serialize("OpenToken", address(token));
 
         string memory r = "roles";

@@ -4,7 +4,7 @@ import { ponder } from "ponder:registry";
 import { account, transfer } from "ponder:schema";
 import { zeroAddress, type Address } from "viem";
 
-const blank = (address: Address, block: bigint) => ({ address, balance: 0n, votes: 0n, delegate: null, updatedBlock: block });
+const blank = (address: Address, block: bigint) => ({ address, balance: 0n, votes: 0n, stakedVotes: 0n, delegate: null, updatedBlock: block });
 
 ponder.on("OpenToken:Transfer", async ({ event, context }) => {
   const { from, to, value } = event.args;

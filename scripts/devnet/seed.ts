@@ -7,7 +7,9 @@
  * revision; a withdrawal of released bonds.
  */
 import type { Logger } from "pino";
-import { createPublicClient, createWalletClient, http, parseEther, toBytes, type PublicClient } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, numberToHex, parseEther, toBytes, type PublicClient } from "viem";
+import { datanetRegistryAbi, lineageGovernorAbi, rewardsDistributorAbi } from "../../sdk/abi/index.ts";
+import { PayoutTree } from "../../sdk/payout/index.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../../sdk/addresses/index.ts";
 import { GateIndex, type FsContentStore } from "../../sdk/content/index.ts";
@@ -29,6 +31,26 @@ export interface SeedSummary {
   contributions: number;
   versions: number;
   models: number;
+  operators: number;
+  channels: number;
+  roots: number;
+  proposals: number;
+}
+
+/** Moves the devnet's clock forward (anvil) and mines a block. */
+async function increaseTime(rpcUrl: string, seconds: number): Promise<void> {
+  for (const [method, params] of [
+    ["evm_increaseTime", [numberToHex(seconds)]],
+    ["evm_mine", []],
+  ] as const) {
+    const res = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+    const body = (await res.json()) as { error?: { message: string } };
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  }
 }
 
 /** A client per demo account (anvil accounts 0..9). */
@@ -76,7 +98,18 @@ async function storeBlobs(store: FsContentStore | undefined, texts: readonly str
 export async function seed(opts: SeedOptions): Promise<SeedSummary> {
   const [, alice, bob, carol, dave, erin, frank, grace, heidi, ivan] = demoClients(opts.rpcUrl, opts.deployment);
   const users = [alice!, bob!, carol!, dave!, erin!, frank!, grace!, heidi!, ivan!];
-  const s: SeedSummary = { transfers: 0, delegations: 0, datanets: 0, contributions: 0, versions: 0, models: 0 };
+  const s: SeedSummary = {
+    transfers: 0,
+    delegations: 0,
+    datanets: 0,
+    contributions: 0,
+    versions: 0,
+    models: 0,
+    operators: 0,
+    channels: 0,
+    roots: 0,
+    proposals: 0,
+  };
   const log = (msg: string) => opts.logger?.debug(s, `seed: ${msg}`);
 
   // Token holders activate their votes (self-delegation); ivan delegates to alice; some OPEN changes hands.
@@ -168,6 +201,75 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
     });
     s.models = 1;
     log("models");
+  }
+
+  // Staking: grace runs a serving node (10,000 OPEN self-stake), bob a validator; ivan delegates to grace.
+  if (opts.deployment.contracts.StakingRegistry && opts.deployment.contracts.PaymentChannels && s.models > 0) {
+    await grace!.registerOperator({ role: "Node", metadataURI: "ipfs://bafkreinode-grace" });
+    await grace!.stake({ amount: parseEther("10000") });
+    await bob!.registerOperator({ role: "Validator", metadataURI: "ipfs://bafkreivalidator-bob" });
+    await bob!.stake({ amount: parseEther("10000") });
+    await ivan!.delegateStake({ operator: grace!.address, amount: parseEther("5000") });
+    s.operators = 2;
+    log("staking");
+
+    // Paid inference: erin opens a channel to grace's node for model 1 and pays two vouchers; grace redeems.
+    const ch = await erin!.openChannel({ node: grace!.address, modelId: 1n, deposit: parseEther("200") });
+    const v1 = await erin!.signVoucher({ channelId: ch.channelId, cumulativeAmount: parseEther("20") });
+    await grace!.redeemVoucher(v1);
+    const v2 = await erin!.signVoucher({ channelId: ch.channelId, cumulativeAmount: parseEther("50") });
+    await grace!.redeemVoucher(v2);
+    await carol!.flushPool({ modelId: 1n });
+    s.channels = 1;
+    log("channels");
+
+    // Settlement: carol (a keeper) posts epoch 1's payout root over the data pool; after the challenge window it is
+    // final and dave claims.
+    if (opts.deployment.contracts.RewardsDistributor) {
+      const distributor = opts.deployment.contracts.RewardsDistributor;
+      const [, , , available] = await carol!.publicClient.readContract({
+        address: distributor,
+        abi: rewardsDistributorAbi,
+        functionName: "totals",
+      });
+      const now = (await carol!.publicClient.getBlock()).timestamp;
+      const share = available / 3n;
+      const tree = PayoutTree.build([
+        { account: dave!.address, cumulativeAmount: share, merit: 300n },
+        { account: erin!.address, cumulativeAmount: share, merit: 200n },
+        { account: frank!.address, cumulativeAmount: share, merit: 100n },
+      ]);
+      await carol!.depositPosterBond({ amount: parseEther("2000") });
+      const posted = await carol!.postRoot({ epoch: 1n, epochEnd: now, tree, inputsCid: "bafkreiepoch1inputs" });
+      const window = await carol!.publicClient.readContract({ address: distributor, abi: rewardsDistributorAbi, functionName: "parameters" });
+      await increaseTime(opts.rpcUrl, Number(window[0]) + 1);
+      await carol!.finalizeRoot({ index: posted.index });
+      await dave!.claim({ tree });
+      s.roots = 1;
+      log("settlement");
+    }
+  }
+
+  // Governance: alice proposes a publication-fee change through the Timelock; after the voting delay alice and bob
+  // vote (their OPEN plus staked OPEN), carol abstains. The proposal stays active.
+  if (opts.deployment.contracts.LineageGovernor && opts.deployment.contracts.DatanetRegistry) {
+    const governor = opts.deployment.contracts.LineageGovernor;
+    const p = await alice!.propose({
+      calls: [
+        {
+          target: opts.deployment.contracts.DatanetRegistry,
+          data: encodeFunctionData({ abi: datanetRegistryAbi, functionName: "setPublishFee", args: [parseEther("5"), parseEther("0.01")] }),
+        },
+      ],
+      description: "Lower the Datanet publication fee to 5 OPEN + 0.01 OPEN/MB",
+    });
+    const delay = await alice!.publicClient.readContract({ address: governor, abi: lineageGovernorAbi, functionName: "votingDelay" });
+    await increaseTime(opts.rpcUrl, Number(delay) + 1);
+    await alice!.castVote({ proposalId: p.proposalId, support: "for", reason: "cheaper Datanets" });
+    await bob!.castVote({ proposalId: p.proposalId, support: "against" });
+    await carol!.castVote({ proposalId: p.proposalId, support: "abstain" });
+    s.proposals = 1;
+    log("governance");
   }
 
   // Released bonds: dave withdraws what the registry owes him.

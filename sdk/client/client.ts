@@ -16,6 +16,10 @@ import { signContributionBatch, type SignContributionBatchParameters } from "./a
 import { transfer, type TransferParameters } from "./actions/transfer.ts";
 import { validateContributions, type ValidateContributionsParameters } from "./actions/validateContributions.ts";
 import { withdrawOwed, type WithdrawOwedParameters } from "./actions/withdrawOwed.ts";
+import { flushPool, openChannel, redeemVoucher, signVoucher, type OpenChannelParameters, type RedeemVoucherParameters, type SignVoucherParameters } from "./actions/channels.ts";
+import { castVote, propose, type CastVoteParameters, type ProposeParameters } from "./actions/governance.ts";
+import { claim, depositPosterBond, finalizeRoot, postRoot, type ClaimParameters, type DepositBondParameters, type PostRootParameters } from "./actions/rewards.ts";
+import { delegateStake, registerOperator, stake, type DelegateStakeParameters, type RegisterOperatorParameters, type StakeParameters } from "./actions/staking.ts";
 import type { LineageContext } from "./context.ts";
 
 export function createLineageClient(ctx: LineageContext) {
@@ -47,6 +51,23 @@ export function createLineageClient(ctx: LineageContext) {
     // models
     mintModel: (p: MintModelParameters) => mintModel(ctx, p),
     publishRevision: (p: PublishRevisionParameters) => publishRevision(ctx, p),
+    // staking
+    registerOperator: (p: RegisterOperatorParameters) => registerOperator(ctx, p),
+    stake: (p: StakeParameters) => stake(ctx, p),
+    delegateStake: (p: DelegateStakeParameters) => delegateStake(ctx, p),
+    // paid inference
+    openChannel: (p: OpenChannelParameters) => openChannel(ctx, p),
+    signVoucher: (p: SignVoucherParameters) => signVoucher(ctx, p),
+    redeemVoucher: (p: RedeemVoucherParameters) => redeemVoucher(ctx, p),
+    flushPool: (p: { modelId: bigint }) => flushPool(ctx, p),
+    // settlement
+    depositPosterBond: (p: DepositBondParameters) => depositPosterBond(ctx, p),
+    postRoot: (p: PostRootParameters) => postRoot(ctx, p),
+    finalizeRoot: (p: { index: bigint }) => finalizeRoot(ctx, p),
+    claim: (p: ClaimParameters) => claim(ctx, p),
+    // governance
+    propose: (p: ProposeParameters) => propose(ctx, p),
+    castVote: (p: CastVoteParameters) => castVote(ctx, p),
   };
 }
 export type LineageClient = ReturnType<typeof createLineageClient>;

@@ -17,8 +17,9 @@ import {
 import type { Deployment } from "../addresses/index.ts";
 import { ContractRevertError, LineageClientError, TransactionFailedError } from "./errors.ts";
 
-/** Gas limit sent = estimate x this / 100. */
-export const GAS_HEADROOM_PCT = 130n;
+/** Gas limit sent = estimate x GAS_HEADROOM_PCT / 100 + GAS_HEADROOM_FIXED (unused gas is not paid). */
+export const GAS_HEADROOM_PCT = 150n;
+export const GAS_HEADROOM_FIXED = 60_000n;
 
 export interface LineageContext {
   publicClient: PublicClient;
@@ -60,7 +61,7 @@ export async function writeContract<
   // Headroom over the estimate: gas depends on the block a transaction lands in (timestamp-clock checkpoints are
   // pushed or updated in place), so an exact estimate can run out of gas one block later.
   const estimate = await ctx.publicClient.estimateContractGas({ ...(call as object), account: wallet.account } as never);
-  const hash = await wallet.writeContract({ ...(request as object), gas: (estimate * GAS_HEADROOM_PCT) / 100n } as never);
+  const hash = await wallet.writeContract({ ...(request as object), gas: (estimate * GAS_HEADROOM_PCT) / 100n + GAS_HEADROOM_FIXED } as never);
   const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") throw new TransactionFailedError(action, hash);
   return { hash, receipt };

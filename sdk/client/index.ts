@@ -20,3 +20,7 @@ export * from "./actions/signContributionBatch.ts";
 export * from "./actions/transfer.ts";
 export * from "./actions/validateContributions.ts";
 export * from "./actions/withdrawOwed.ts";
+export * from "./actions/staking.ts";
+export * from "./actions/channels.ts";
+export * from "./actions/rewards.ts";
+export * from "./actions/governance.ts";

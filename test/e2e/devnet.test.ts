@@ -7,7 +7,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, parseEther, zeroAddress, type Address, type Hex } from "viem";
-import { datanetRegistryAbi, modelRegistryAbi, openTokenAbi, timelockControllerAbi } from "../../sdk/abi/index.ts";
+import {
+  datanetRegistryAbi,
+  lineageGovernorAbi,
+  modelRegistryAbi,
+  openTokenAbi,
+  paymentChannelsAbi,
+  rewardsDistributorAbi,
+  stakingRegistryAbi,
+  timelockControllerAbi,
+} from "../../sdk/abi/index.ts";
 import { ContractRevertError, InvalidParameterError, itemOf, writeContract } from "../../sdk/client/index.ts";
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { seed } from "../../scripts/devnet/seed.ts";
@@ -273,6 +282,107 @@ describe("indexer against the chain", () => {
         address: registry, abi: modelRegistryAbi, functionName: "revisionOf", args: [BigInt(r.modelId), r.revision],
       });
       expect([r.adapterDigest, r.manifestDigest]).toEqual([a, m]);
+    }
+  });
+
+  it("serves operators and delegations as the staking registry has them", async () => {
+    const staking = chain.deployment.contracts.StakingRegistry as Address;
+    const read = <T>(functionName: string, args: readonly unknown[]) =>
+      chain.publicClient.readContract({ address: staking, abi: stakingRegistryAbi, functionName, args } as never) as Promise<T>;
+    const ops = await allRows<{ address: Hex; role: string; selfStake: string; delegatedStake: string }>(
+      indexer.graphqlUrl, "operators", "address role selfStake delegatedStake",
+    );
+    expect(ops.length).toBe(2);
+    for (const o of ops) {
+      const info = await read<{ role: number }>("operatorOf", [o.address]);
+      expect(o.role).toBe(["None", "Agent", "Node", "Validator"][info.role]);
+      const pool = await read<{ activeAssets: bigint }>("poolOf", [o.address]);
+      expect(BigInt(o.selfStake) + BigInt(o.delegatedStake)).toBe(pool.activeAssets);
+    }
+    const dels = await allRows<{ delegator: Hex; operator: Hex; amount: string; shares: string; self: boolean }>(
+      indexer.graphqlUrl, "delegations", "delegator operator amount shares self",
+    );
+    expect(dels.filter((d) => !d.self).length).toBe(1);
+    for (const d of dels) {
+      expect(BigInt(d.amount)).toBe(await read<bigint>("stakeValue", [d.delegator, d.operator]));
+      expect(BigInt(d.shares)).toBe((await read<{ shares: bigint }>("positionOf", [d.delegator, d.operator])).shares);
+    }
+    const accounts = await allRows<{ address: Hex; stakedVotes: string }>(indexer.graphqlUrl, "accounts", "address stakedVotes");
+    const now = (await chain.publicClient.getBlock()).timestamp;
+    for (const a of accounts.filter((x) => x.stakedVotes !== "0")) {
+      expect(BigInt(a.stakedVotes)).toBe(await read<bigint>("getPastStakedVotes", [a.address, now - 1n]));
+    }
+  });
+
+  it("serves channels, redemptions and their splits as the chain has them", async () => {
+    const channels = chain.deployment.contracts.PaymentChannels as Address;
+    const rows = await allRows<{ id: string; payer: Hex; node: Hex; deposit: string; redeemed: string; status: string }>(
+      indexer.graphqlUrl, "channels", "id payer node deposit redeemed status",
+    );
+    expect(rows.length).toBe(Number(await chain.publicClient.readContract({ address: channels, abi: paymentChannelsAbi, functionName: "channelCount" })));
+    for (const r of rows) {
+      const c = await chain.publicClient.readContract({ address: channels, abi: paymentChannelsAbi, functionName: "channel", args: [BigInt(r.id)] });
+      expect([addr(r.payer), addr(r.node), BigInt(r.deposit), BigInt(r.redeemed)]).toEqual([c.payer, c.node, c.deposit, c.redeemed]);
+      expect(r.status === "settled").toBe(c.settled);
+    }
+    const reds = await allRows<{ amount: string; treasuryPart: string; nodePart: string; ownerPart: string; poolPart: string }>(
+      indexer.graphqlUrl, "redemptions", "amount treasuryPart nodePart ownerPart poolPart",
+    );
+    const logs = await chain.publicClient.getContractEvents({ address: channels, abi: paymentChannelsAbi, eventName: "VoucherRedeemed", fromBlock: 0n });
+    expect(reds.length).toBe(logs.length);
+    expect(reds.length).toBeGreaterThan(0);
+    for (const r of reds) {
+      expect(BigInt(r.treasuryPart) + BigInt(r.nodePart) + BigInt(r.ownerPart) + BigInt(r.poolPart)).toBe(BigInt(r.amount));
+    }
+  });
+
+  it("serves payout roots, posters and claims as the distributor has them", async () => {
+    const distributor = chain.deployment.contracts.RewardsDistributor as Address;
+    const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+      chain.publicClient.readContract({ address: distributor, abi: rewardsDistributorAbi, functionName, args } as never) as Promise<T>;
+    const roots = await allRows<{ index: string; root: Hex; total: string; status: string; epoch: string }>(
+      indexer.graphqlUrl, "payoutRoots", "index root total status epoch",
+    );
+    const [count] = await read<readonly [bigint, bigint]>("rootCounts");
+    expect(roots.length).toBe(Number(count));
+    expect(roots.length).toBeGreaterThan(0);
+    const STATUS = ["none", "pending", "disputed", "final", "rejected", "superseded"];
+    for (const r of roots) {
+      const rec = await read<{ root: Hex; total: bigint }>("rootRecord", [BigInt(r.index)]);
+      expect([r.root, BigInt(r.total)]).toEqual([rec.root, rec.total]);
+      expect(r.status).toBe(STATUS[await read<number>("rootStatus", [BigInt(r.index)])]);
+    }
+    const claims = await allRows<{ account: Hex; cumulativeAmount: string }>(indexer.graphqlUrl, "claims", "account cumulativeAmount");
+    expect(claims.length).toBeGreaterThan(0);
+    for (const c of claims) expect(BigInt(c.cumulativeAmount)).toBe(await read<bigint>("claimed", [c.account]));
+    const posters = await allRows<{ address: Hex; allowed: boolean; freeBond: string }>(indexer.graphqlUrl, "posters", "address allowed freeBond");
+    for (const p of posters) {
+      const [, allowed, free] = await read<readonly [number, boolean, bigint, bigint]>("posterInfo", [p.address]);
+      expect([p.allowed, BigInt(p.freeBond)]).toEqual([allowed, free]);
+    }
+  });
+
+  it("serves proposals with their tallies and every vote", async () => {
+    const governor = chain.deployment.contracts.LineageGovernor as Address;
+    const proposals = await allRows<{ id: string; forVotes: string; againstVotes: string; abstainVotes: string; proposer: Hex }>(
+      indexer.graphqlUrl, "proposals", "id forVotes againstVotes abstainVotes proposer",
+    );
+    expect(proposals.length).toBe(1);
+    for (const p of proposals) {
+      const [against, forV, abstain] = await chain.publicClient.readContract({
+        address: governor, abi: lineageGovernorAbi, functionName: "proposalVotes", args: [BigInt(p.id)],
+      });
+      expect([BigInt(p.againstVotes), BigInt(p.forVotes), BigInt(p.abstainVotes)]).toEqual([against, forV, abstain]);
+      expect(addr(p.proposer)).toBe(await chain.publicClient.readContract({
+        address: governor, abi: lineageGovernorAbi, functionName: "proposalProposer", args: [BigInt(p.id)],
+      }));
+    }
+    const votes = await allRows<{ voter: Hex; proposalId: string }>(indexer.graphqlUrl, "votes", "voter proposalId");
+    expect(votes.length).toBe(3);
+    for (const v of votes) {
+      expect(await chain.publicClient.readContract({
+        address: governor, abi: lineageGovernorAbi, functionName: "hasVoted", args: [BigInt(v.proposalId), v.voter],
+      })).toBe(true);
     }
   });
 
