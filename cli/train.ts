@@ -18,7 +18,7 @@ import { decodeLlamaGguf, encodeLlamaGguf, readHfModel, writeLoraGguf, writePeft
 import { fileRef, MANIFEST_SCHEMA, type TrainingManifest, writeManifest } from "../ai/manifest/index.ts";
 import { initBackend } from "../ai/backend/index.ts";
 import { BASE_PATH } from "../ai/base/index.ts";
-import { fineTuneLora, type FineTuneResult } from "./engine.ts";
+import { fineTuneLora, type FineTuneResult } from "../ai/train/finetune.ts";
 import type { Progress } from "../ai/train/index.ts";
 import { getTemplate, parseJsonl, type PromptRecord } from "../ai/templates/index.ts";
 import { ByteBpeTokenizer } from "../ai/tokenizer/index.ts";
