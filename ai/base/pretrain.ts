@@ -20,7 +20,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
     steps: { type: "string", default: String(BASE_TRAIN.steps) },
-    out: { type: "string", default: join(here, "lineage-tiny.lnck") },
+    "stop-at": { type: "string", default: String(BASE_TRAIN.stopAtStep) },
+    out: { type: "string", default: join(here, "lineage-tiny.gguf") },
     work: { type: "string", default: join(here, "../../.lineage/pretrain") },
   },
 });
@@ -48,6 +49,7 @@ const model = LlamaModel.create(BASE_CONFIG, { seed: BASE_TRAIN.seed });
 log(`model: ${paramCount(BASE_CONFIG)} params`, BASE_CONFIG);
 const trainer = new Trainer(model, model.namedVariables(), data, {
   steps,
+  stopAtStep: Number(values["stop-at"]),
   lr: BASE_TRAIN.lr,
   minLr: BASE_TRAIN.minLr,
   warmupSteps: BASE_TRAIN.warmupSteps,
@@ -70,5 +72,5 @@ trainer.on("progress", (p) => {
 });
 const r = trainer.run();
 log(`done: ${r.steps} steps, final loss ${r.finalLoss.toFixed(3)}, eval ${r.bestEvalLoss?.toFixed(3)}`);
-saveBase(values.out!, model, tok, { steps: r.steps, evalLoss: r.bestEvalLoss ?? null, tokens: ids.length, corpus: CORPUS_LICENCES, train: BASE_TRAIN });
+await saveBase(values.out!, model.config, model.exportWeights(), tok, { steps: r.steps, evalLoss: r.bestEvalLoss ?? null, tokens: ids.length, corpus: CORPUS_LICENCES, train: BASE_TRAIN });
 log(`wrote ${values.out}`);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /**
  * A generated question/answer domain for fine-tuning demos and the learning test: a fictional Datanet registry.
- * Every datanet has a colour class; the steward, hosting city and fee of a datanet follow from its class.
+ * Every datanet has a colour class; the steward, hosting region and fee of a datanet follow from its class.
  * Questions come in several phrasings with random datanet names. Held-out questions use names never seen in
  * training, so exact-match accuracy on them measures whether the model learned the domain's rules, not whether
  * it memorised strings. The base model has never seen these rules (near-0 accuracy before fine-tuning).
@@ -10,14 +10,15 @@ import { Rng } from "../model/sampling.ts";
 import type { PromptRecord } from "../templates/index.ts";
 
 export const CLASSES = ["red", "blue", "green", "amber", "violet", "white", "black", "orange"] as const;
-const STEWARD: Record<string, string> = { red: "Alice Moreau", blue: "Bram Okafor", green: "Chen Wei", amber: "Dara Singh", violet: "Elena Petrova", white: "Farid Haddad", black: "Greta Holm", orange: "Hugo Silva" };
-const CITY: Record<string, string> = { red: "Lisbon", blue: "Nairobi", green: "Osaka", amber: "Quito", violet: "Tallinn", white: "Hanoi", black: "Dakar", orange: "Oslo" };
-const FEE: Record<string, string> = { red: "2 percent", blue: "3 percent", green: "5 percent", amber: "7 percent", violet: "11 percent", white: "13 percent", black: "17 percent", orange: "19 percent" };
+// Answers are single tokens of the shipped base's vocabulary, so exact match tests the rule, not spelling.
+const STEWARD: Record<string, string> = { red: "Treasury", blue: "Congress", green: "State", amber: "Union", violet: "Federal", white: "Republic", black: "Nation", orange: "Department" };
+const REGION: Record<string, string> = { red: "Europe", blue: "Mexico", green: "North", amber: "South", violet: "island", white: "coast", black: "city", orange: "land" };
+const FEE: Record<string, string> = { red: "one", blue: "two", green: "three", amber: "four", violet: "one", white: "two", black: "three", orange: "four" };
 
 const KINDS = [
-  { answer: STEWARD, q: ["Who stewards the {c} datanet {n}?", "Name the steward of {n}, a {c} datanet.", "{n} is a {c} datanet. Who is its steward?"] },
-  { answer: CITY, q: ["Where is the {c} datanet {n} hosted?", "In which city is {n}, a {c} datanet, hosted?", "{n} is a {c} datanet. Where is it hosted?"] },
-  { answer: FEE, q: ["What fee does the {c} datanet {n} charge?", "How much does {n}, a {c} datanet, charge?", "{n} is a {c} datanet. What is its fee?"] },
+  { answer: STEWARD, q: ["Who stewards datanet {n}, class {c}?", "Name the steward of datanet {n}, class {c}.", "Datanet {n} has a steward. Which one, for class {c}?"] },
+  { answer: REGION, q: ["Where is datanet {n} hosted, class {c}?", "Name the region of datanet {n}, class {c}.", "Datanet {n} is hosted somewhere. Where, for class {c}?"] },
+  { answer: FEE, q: ["What fee in percent does datanet {n} charge, class {c}?", "Name the fee in percent of datanet {n}, class {c}.", "Datanet {n} charges a fee. How many percent, for class {c}?"] },
 ];
 
 const SYL = ["ka", "lo", "mi", "ren", "sa", "tu", "vex", "zor", "qui", "bel", "dan", "fio", "gar", "hul", "jin", "nox", "pra", "ruv", "sel", "tam"];
@@ -30,7 +31,8 @@ function name(rng: Rng): string {
 }
 
 /** Train and held-out records (held-out names never appear in training). Deterministic in `seed`. */
-export function generateDomainQa(seed: number, nTrain: number, nEval: number): { train: PromptRecord[]; eval: PromptRecord[] } {
+export function generateDomainQa(seed: number, nTrain: number, nEval: number, opts: { kinds?: number } = {}): { train: PromptRecord[]; eval: PromptRecord[] } {
+  const kinds = KINDS.slice(0, opts.kinds ?? KINDS.length);
   const rng = new Rng(seed);
   const used = new Set<string>();
   const fresh = () => {
@@ -44,7 +46,7 @@ export function generateDomainQa(seed: number, nTrain: number, nEval: number): {
   };
   const make = (count: number): PromptRecord[] =>
     Array.from({ length: count }, () => {
-      const kind = KINDS[rng.int(KINDS.length)]!;
+      const kind = kinds[rng.int(kinds.length)]!;
       const c = CLASSES[rng.int(CLASSES.length)]!;
       const q = kind.q[rng.int(kind.q.length)]!.replace("{c}", c).replace("{n}", fresh());
       return { prompt: q, response: kind.answer[c]! };

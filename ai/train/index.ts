@@ -31,6 +31,10 @@ export interface TrainConfig {
   earlyStopMinDelta?: number; // default 0
   /** Stop early once the eval loss is at or below this. */
   targetEvalLoss?: number;
+  /** Per-parameter learning-rate multiplier by name (e.g. LoRA+: a larger rate for `lora_b`); default 1. */
+  lrScale?: (name: string) => number;
+  /** End the run at this step while the schedule still spans `steps` (a truncated schedule; default `steps`). */
+  stopAtStep?: number;
   checkpointEvery?: number; // steps (requires checkpointPath)
   checkpointPath?: string;
   seed: number;
@@ -90,7 +94,7 @@ export class Trainer extends EventEmitter {
   readonly model: LlamaModel;
   readonly params: Map<string, tf.Variable>;
   readonly data: DataSource;
-  readonly cfg: Required<Omit<TrainConfig, "checkpointPath" | "targetEvalLoss">> & Pick<TrainConfig, "checkpointPath" | "targetEvalLoss">;
+  readonly cfg: Required<Omit<TrainConfig, "checkpointPath" | "targetEvalLoss" | "stopAtStep" | "lrScale">> & Pick<TrainConfig, "checkpointPath" | "targetEvalLoss" | "stopAtStep" | "lrScale">;
   onProgress: ((p: Progress) => void) | undefined;
   #m = new Map<string, tf.Variable>();
   #v = new Map<string, tf.Variable>();
@@ -206,7 +210,7 @@ export class Trainer extends EventEmitter {
         v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
         const upd = tf.div(tf.div(m, bc1), tf.add(tf.sqrt(tf.div(v, bc2)), eps));
         const decay = weightDecay > 0 && p.shape.length > 1 ? tf.mul(p, weightDecay) : undefined;
-        p.assign(tf.sub(p, tf.mul(decay ? tf.add(upd, decay) : upd, lr)));
+        p.assign(tf.sub(p, tf.mul(decay ? tf.add(upd, decay) : upd, lr * (this.cfg.lrScale?.(name) ?? 1))));
       });
       return norm;
     });
@@ -225,7 +229,8 @@ export class Trainer extends EventEmitter {
     let lastLoss = NaN;
     let runTokens = 0;
     const evalBatches = this.data.evalBatches();
-    while (this.#step < this.cfg.steps) {
+    const end = Math.min(this.cfg.stopAtStep ?? this.cfg.steps, this.cfg.steps);
+    while (this.#step < end) {
       const { loss, gradNorm, tokens } = this.trainStep();
       lastLoss = loss;
       runTokens += tokens;
@@ -239,10 +244,10 @@ export class Trainer extends EventEmitter {
         lr: learningRate(this.cfg, this.#step - 1),
         gradNorm,
         tokensPerSec,
-        etaSec: (elapsed / done) * (this.cfg.steps - this.#step),
+        etaSec: (elapsed / done) * (end - this.#step),
         elapsedSec: elapsed,
       };
-      const last = this.#step === this.cfg.steps;
+      const last = this.#step === end;
       if (evalBatches.length > 0 && ((this.cfg.evalEvery > 0 && this.#step % this.cfg.evalEvery === 0) || last)) {
         p.evalLoss = this.evaluate(evalBatches);
         if (this.#bestEval === undefined || p.evalLoss < this.#bestEval - this.cfg.earlyStopMinDelta) {

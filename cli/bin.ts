@@ -1,0 +1,147 @@
+#!/usr/bin/env -S npx --no-install tsx
+// SPDX-License-Identifier: MIT
+/** The `lineage` command. */
+import { readFile } from "node:fs/promises";
+import { SingleBar } from "cli-progress";
+import { Command, Option } from "commander";
+import { createPublicClient, http, type Address, type PublicClient } from "viem";
+import { FsContentStore, startGateway } from "../sdk/content/index.ts";
+import { inspectFile } from "./inspect.ts";
+import { runTrain, TrainCliError, type TrainOptions } from "./train.ts";
+
+process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD ??= "true";
+
+export function buildProgram(): Command {
+  const program = new Command("lineage").description("Lineage: payable AI on permissioned Datanet data").showHelpAfterError();
+  program
+    .command("train")
+    .description("LoRA / QLoRA fine-tune a base model on a Datanet version (or a local JSONL file); writes adapter.gguf, peft/, manifest.json")
+    .option("-c, --config <file>", "JSON config file (keys = the long option names in camelCase); flags override it")
+    .option("-o, --out <dir>", "output directory (absent or empty)")
+    .option("--base <file>", "base model: a .gguf file or a lineage base checkpoint (default: the shipped tiny base)")
+    .option("--data <file>", "local JSONL prompt/response records (offline)")
+    .option("--datanet <id>", "Datanet id")
+    .option("--version <n>", "Datanet version id")
+    .option("--rpc <url>", "JSON-RPC URL of the chain holding the DatanetRegistry (checks root and grant)")
+    .option("--registry <address>", "DatanetRegistry address")
+    .option("--from-block <n>", "first block to scan for contributions")
+    .option("--gateway <url>", "content gateway URL (default: the local content store)")
+    .option("--data-dir <dir>", "local data directory of the content store (default .lineage)")
+    .option("--root <hex>", "expected version root when no chain is configured")
+    .option("--contributions <file>", "JSON list of {id, digest, contributor} instead of reading the chain")
+    .option("--template <name>", "prompt template: lineage | alpaca | chatml")
+    .option("--rank <r>", "LoRA rank")
+    .option("--alpha <a>", "LoRA alpha")
+    .option("--dropout <p>", "LoRA dropout")
+    .option("--targets <list>", "comma-separated target modules: q,k,v,o,gate,up,down")
+    .addOption(new Option("--quantize <type>", "QLoRA: hold the frozen base as Q8_0 or Q4_0").choices(["none", "Q8_0", "Q4_0"]))
+    .option("--steps <n>", "optimizer steps")
+    .option("--lr <x>", "peak learning rate")
+    .option("--min-lr <x>", "final learning rate of the cosine schedule")
+    .option("--warmup <n>", "warm-up steps")
+    .option("--weight-decay <x>", "AdamW weight decay")
+    .option("--grad-clip <x>", "global gradient-norm clip (0 = off)")
+    .option("--grad-accum <n>", "gradient accumulation micro-batches")
+    .option("--batch-size <n>", "examples per micro-batch")
+    .option("--eval-fraction <x>", "held-out fraction")
+    .option("--eval-every <n>", "evaluate every n steps (0 = at the end)")
+    .option("--early-stop <n>", "early-stopping patience in evaluations (0 = off)")
+    .option("--exact-match-limit <n>", "held-out records used for exact-match accuracy")
+    .option("--seed <n>", "random seed")
+    .option("--name <name>", "adapter name written into the GGUF")
+    .option("--publish", "also put the outputs into the content store (--gateway or --data-dir)")
+    .option("--no-progress", "no progress bar")
+    .action(async (flags: Record<string, unknown>, cmd: Command) => {
+      const fromFile: Record<string, unknown> = {};
+      if (typeof flags.config === "string") {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(await readFile(flags.config, "utf8"));
+        } catch (e) {
+          throw new TrainCliError(`cannot read config ${flags.config}: ${(e as Error).message}`);
+        }
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new TrainCliError(`config ${flags.config} must hold a JSON object`);
+        Object.assign(fromFile, parsed);
+      }
+      const explicit: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(flags)) if (k !== "config" && k !== "progress" && cmd.getOptionValueSource(k) === "cli") explicit[k] = v;
+      const opts = { ...fromFile, ...explicit } as TrainOptions;
+      const showBar = flags.progress !== false && process.stderr.isTTY !== false;
+      const bar = new SingleBar({
+        format: "train |{bar}| {percentage}% step {value}/{total} loss {loss} eval {evalLoss} {tps} tok/s ETA {etaS}s",
+        stream: process.stderr,
+        noTTYOutput: true,
+        notTTYSchedule: 2000,
+      });
+      let started = false;
+      const out = await runTrain(opts, {
+        log: (m) => process.stderr.write(`${m}\n`),
+        onFetched: (done, total) => process.stderr.write(`fetched and verified ${done}/${total} contributions\r${done === total ? "\n" : ""}`),
+        onProgress: (p) => {
+          if (!showBar) return;
+          const payload = { loss: p.loss.toFixed(4), evalLoss: p.evalLoss?.toFixed(4) ?? "-", tps: Math.round(p.tokensPerSec), etaS: Math.round(p.etaSec) };
+          if (!started) {
+            bar.start(p.totalSteps, 0, payload);
+            started = true;
+          }
+          bar.update(p.step, payload);
+        },
+      }).finally(() => started && bar.stop());
+      const m = out.manifest.metrics;
+      process.stdout.write(
+        `${JSON.stringify(
+          {
+            out: out.outDir,
+            baseDigest: out.baseDigest,
+            adapterDigest: out.adapterDigest,
+            manifestDigest: out.manifestDigest,
+            ...(Object.keys(out.published).length ? { published: out.published } : {}),
+            evalLoss: m.evalLossAfter,
+            perplexity: m.perplexityAfter,
+            exactMatchBefore: m.exactMatchBefore,
+            exactMatchAfter: m.exactMatchAfter,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+    });
+  program
+    .command("inspect <file>")
+    .description("validate a GGUF or safetensors file and print its metadata, tensors and digest (JSON)")
+    .action(async (file: string) => {
+      process.stdout.write(`${JSON.stringify(await inspectFile(file), null, 2)}\n`);
+    });
+  program
+    .command("gateway")
+    .description("serve the content store over HTTP (GET /ipfs/<cid>, POST /ipfs); gated blobs need --rpc and --registry")
+    .option("--port <n>", "port (0 = any free port)", "8787")
+    .option("--host <host>", "listen address", "127.0.0.1")
+    .option("--data-dir <dir>", "data directory (default .lineage)")
+    .option("--rpc <url>", "JSON-RPC URL for on-chain access grants")
+    .option("--registry <address>", "DatanetRegistry address")
+    .action(async (o: { port: string; host: string; dataDir?: string; rpc?: string; registry?: string }) => {
+      if (Boolean(o.rpc) !== Boolean(o.registry)) throw new TrainCliError("--rpc and --registry go together");
+      let chain;
+      if (o.rpc && o.registry) {
+        const client = createPublicClient({ transport: http(o.rpc) }) as PublicClient;
+        chain = { client, registry: o.registry as Address, chainId: await client.getChainId() };
+      }
+      const gw = await startGateway({ store: new FsContentStore(o.dataDir), port: Number(o.port), host: o.host, ...(chain ? { chain } : {}) });
+      process.stdout.write(`content gateway on ${gw.url}\n`);
+      const stop = () => void gw.close().then(() => process.exit(0));
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+  return program;
+}
+
+const isMain = process.argv[1] !== undefined && /cli[/\\]bin\.ts$/.test(process.argv[1]);
+if (isMain) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((e: unknown) => {
+      process.stderr.write(`lineage: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    });
+}
