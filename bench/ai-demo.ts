@@ -16,7 +16,9 @@ import { TEMPLATES, tokenizeRecord } from "../ai/templates/index.ts";
 import { ExampleData } from "../ai/train/data.ts";
 import { DEMO, fineTuneLora } from "../ai/train/finetune.ts";
 
-const { values } = parseArgs({ options: { qlora: { type: "string" }, "no-write": { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { qlora: { type: "string" }, lr: { type: "string" }, "lr-b-scale": { type: "string" }, "no-write": { type: "boolean", default: false } } });
+const lrBScale = Number(values["lr-b-scale"] ?? 1);
+const trainCfg = { ...DEMO.train, ...(values.lr ? { lr: Number(values.lr) } : {}), ...(lrBScale !== 1 ? { lrScale: (n: string) => (n.endsWith("lora_b") ? lrBScale : 1) } : {}) };
 await initBackend("wasm");
 const base = loadBase();
 const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, DEMO.nTrain, DEMO.nEval, { kinds: DEMO.kinds });
@@ -32,7 +34,7 @@ const r = fineTuneLora({
   eval: ev,
   lora: DEMO.lora,
   ...(quant ? { quantize: quant } : {}),
-  trainConfig: DEMO.train,
+  trainConfig: trainCfg,
   batchSize: DEMO.batchSize,
   onProgress: (p) => {
     if (p.evalLoss !== undefined || performance.now() - lastLog > 10_000) {
@@ -71,7 +73,7 @@ const wasmStepSec = r.result.seconds / stepsRun;
 const em0 = r.before.exactMatch!;
 const em1 = r.after.exactMatch!;
 const lines = [
-  `\nDemo fine-tune (${quant ? `QLoRA ${quant.toUpperCase()}` : "LoRA"} r=${DEMO.lora.rank}, alpha ${DEMO.lora.alpha}, targets ${DEMO.lora.targets.join(",")}; ${r.trainRecords} generated training questions, ${r.evalRecords} held-out questions with unseen names; ${stepsRun} steps of batch ${DEMO.batchSize} (~${tokPerStep.toFixed(0)} tokens/step), ${new Date().toISOString()}):\n`,
+  `\nDemo fine-tune (${quant ? `QLoRA ${quant.toUpperCase()}` : "LoRA"} r=${DEMO.lora.rank}, alpha ${DEMO.lora.alpha}, targets ${DEMO.lora.targets.join(",")}; ${r.trainRecords} generated training questions, ${r.evalRecords} held-out questions with unseen names; ${stepsRun} steps of batch ${DEMO.batchSize} (~${tokPerStep.toFixed(0)} tokens/step), lr ${trainCfg.lr}${lrBScale !== 1 ? ` (x${lrBScale} for lora_b)` : ""}, ${new Date().toISOString()}):\n`,
   `| measurement | value | target | met? |`,
   `|---|---|---|---|`,
   `| exact match on held-out questions, base -> fine-tuned | ${(100 * em0.accuracy).toFixed(1)}% -> ${(100 * em1.accuracy).toFixed(1)}% (${em1.correct}/${em1.total}) | >= 90% | ${em1.accuracy >= 0.9 ? "yes" : "no"} |`,
