@@ -24,6 +24,9 @@ import { OutputTail } from "./net.ts";
 
 export const FORGE_BIN = join(REPO_ROOT, "node_modules", ".bin", "forge");
 
+/** Longest a `forge script` deployment may take before it is killed. */
+export const FORGE_TIMEOUT_MS = 240_000;
+
 export class DeployError extends Error {
   override name = "DeployError";
 }
@@ -85,7 +88,15 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       child.stdout.on("data", onData);
       child.stderr.on("data", onData);
       child.on("error", reject);
-      child.on("exit", (c) => resolveCode(c ?? 1));
+      // forge script has been seen to stall on a loaded machine: a stalled deploy fails clearly instead of hanging.
+      const timer = setTimeout(() => {
+        tail.push(`\n(forge script timed out after ${FORGE_TIMEOUT_MS} ms; killed)`);
+        child.kill("SIGKILL");
+      }, FORGE_TIMEOUT_MS);
+      child.on("exit", (c) => {
+        clearTimeout(timer);
+        resolveCode(c ?? 1);
+      });
     });
     if (code !== 0) throw new DeployError(`forge script Deploy.s.sol failed (exit ${code}):\n${tail.toString().slice(-4000)}`);
     const runFile = join(broadcastDir, "Deploy.s.sol", String(opts.chainId), "run-latest.json");
