@@ -25,7 +25,7 @@ import { OutputTail } from "./net.ts";
 export const FORGE_BIN = join(REPO_ROOT, "node_modules", ".bin", "forge");
 
 /** Longest a `forge script` deployment may take before it is killed. */
-export const FORGE_TIMEOUT_MS = 240_000;
+export const FORGE_TIMEOUT_MS = 180_000;
 
 export class DeployError extends Error {
   override name = "DeployError";
@@ -65,7 +65,9 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
   const broadcastDir = mkdtempSync(join(tmpdir(), "lineage-broadcast-"));
   try {
     const tail = new OutputTail(20_000);
-    const code = await new Promise<number>((resolveCode, reject) => {
+    let timedOut = false;
+    const runForge = () => new Promise<number>((resolveCode, reject) => {
+      timedOut = false;
       const child = spawn(
         FORGE_BIN,
         ["script", "script/Deploy.s.sol", "--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey, "--broadcast"],
@@ -90,6 +92,7 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       child.on("error", reject);
       // forge script has been seen to stall on a loaded machine: a stalled deploy fails clearly instead of hanging.
       const timer = setTimeout(() => {
+        timedOut = true;
         tail.push(`\n(forge script timed out after ${FORGE_TIMEOUT_MS} ms; killed)`);
         child.kill("SIGKILL");
       }, FORGE_TIMEOUT_MS);
@@ -98,6 +101,8 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
         resolveCode(c ?? 1);
       });
     });
+    let code = await runForge();
+    if (timedOut) code = await runForge(); // one retry: a fresh deployment from the chain's current state
     if (code !== 0) throw new DeployError(`forge script Deploy.s.sol failed (exit ${code}):\n${tail.toString().slice(-4000)}`);
     const runFile = join(broadcastDir, "Deploy.s.sol", String(opts.chainId), "run-latest.json");
     const run = broadcastSchema.parse(JSON.parse(readFileSync(runFile, "utf8")));
