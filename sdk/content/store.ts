@@ -5,9 +5,9 @@
  * `HttpContentStore` reads from a gateway (`GET /ipfs/<cid>`) and verifies too. Both implement `ContentStore`,
  * so the same code can later be backed by IPFS (helia) or an object store.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "./atomic.ts";
 import { cidFromDigest, ContentError, ContentNotFoundError, type Hex32, sha256Hex, toDigest, verifyDigest } from "./cid.ts";
 
 export interface PutResult {
@@ -48,21 +48,7 @@ export class FsContentStore implements ContentStore {
     const result = { cid: cidFromDigest(digest), digest, size: bytes.length };
     const existing = await stat(path).catch(() => undefined);
     if (existing?.size === bytes.length) return result;
-    await mkdir(join(path, ".."), { recursive: true });
-    const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
-    try {
-      const fh = await open(tmp, "wx");
-      try {
-        await fh.writeFile(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, path);
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
+    await writeFileAtomic(path, bytes);
     return result;
   }
 
