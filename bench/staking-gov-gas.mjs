@@ -17,7 +17,7 @@ if (r.status !== 0) {
   process.exit(r.status ?? 1);
 }
 const rows = new Map();
-for (const m of out.matchAll(/^\s*(GAS|RATIO_BPS|DELTA) (.+?) (\d+)\s*$/gm)) rows.set(`${m[1]} ${m[2]}`, Number(m[3]));
+for (const m of out.matchAll(/^\s*(GAS|RATIO_BPS|DELTA|TARGET_MET) (.+?) (\d+)\s*$/gm)) rows.set(`${m[1]} ${m[2]}`, Number(m[3]));
 console.log(`machine: ${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, ${os.platform()} ${os.release()}; date: ${new Date().toISOString()}`);
 console.log("| measurement | value |\n|---|---|");
 for (const [k, v] of rows) console.log(`| ${k} | ${v.toLocaleString("en-US")} |`);
