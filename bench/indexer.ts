@@ -4,6 +4,11 @@
  * five commonest queries (100-row lists), on PGlite and (when Debian's Postgres is installed) on Postgres.
  *
  *   npx tsx bench/indexer.ts [--events 50000] [--backend pglite|postgres|both] [--iterations 200]
+ *     [--chain <dir>] [--keep-log <dir>] [--no-live]
+ *
+ * `--chain <dir>` keeps the prepared chain (anvil state + deployment) in `dir` and reuses it on the next run with the
+ * same event count (setting up 50,000 events takes about a minute); `--keep-log <dir>` keeps Ponder's log there;
+ * `--no-live` skips the live phase. Set NODE_OPTIONS="--cpu-prof --cpu-prof-dir=<dir>" to profile the indexer.
  *
  * Setup: anvil on a free port, every contract deployed, 100 Datanets, then `events` contributions to Datanet 1 in
  * batches of 1,000 items (one transaction each), then 40 empty blocks so they are final (Ponder's backfill path).
@@ -11,20 +16,20 @@
  * and indexing). Live: 10 more batches sent while the indexer follows the head, timed from the first send until
  * the indexer has processed the last block. Prints a JSON report and a markdown table.
  */
-import { readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { concatHex, encodeFunctionData, keccak256, numberToHex, toHex, type Address, type Hex } from "viem";
 import { datanetRegistryAbi } from "../sdk/abi/index.ts";
 import { ANVIL_KEYS, startAnvil } from "../scripts/devnet/anvil.ts";
-import { deploy } from "../scripts/devnet/deploy.ts";
+import { deploy, writeDeployment } from "../scripts/devnet/deploy.ts";
 import { gql, startIndexer, type Indexer } from "../scripts/devnet/indexer.ts";
 import { demoClients } from "../scripts/devnet/seed.ts";
 import { postgresBin, startPostgres, type Postgres } from "../scripts/devnet/postgres.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { REPO_ROOT } from "../sdk/addresses/index.ts";
+import { readDeployment, REPO_ROOT } from "../sdk/addresses/index.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +41,9 @@ const ITERATIONS = Number(arg("iterations", "200"));
 const BATCH = 1_000;
 const LIVE_BATCHES = 10;
 const DATANETS = 100;
+const CHAIN_DIR = arg("chain", "");
+const KEEP_LOG = arg("keep-log", "");
+const LIVE = !process.argv.includes("--no-live");
 
 async function rpc<T>(url: string, calls: { method: string; params: unknown[] }[]): Promise<T[]> {
   const body = calls.map((c, id) => ({ jsonrpc: "2.0", id, ...c }));
@@ -92,8 +100,31 @@ async function contributeBatches(s: Setup, count: number): Promise<void> {
 
 async function setup(): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), "lineage-bench-"));
-  const anvil = await startAnvil({ args: ["--gas-limit", "1000000000"] });
   const deploymentFile = join(REPO_ROOT, "deployments", ".tmp", `bench-${process.pid}.json`);
+  const cachedState = CHAIN_DIR ? join(CHAIN_DIR, `state-${EVENTS}.json`) : "";
+  const cachedDeployment = CHAIN_DIR ? join(CHAIN_DIR, `deployment-${EVENTS}.json`) : "";
+  if (cachedState && existsSync(cachedState) && existsSync(cachedDeployment)) {
+    // A chain prepared by an earlier run: load it (never dumped back, so live batches do not accumulate).
+    const anvil = await startAnvil({ args: ["--gas-limit", "1000000000", "--load-state", cachedState] });
+    const deployment = readDeployment(cachedDeployment);
+    writeDeployment(deploymentFile, deployment);
+    const users = demoClients(anvil.rpcUrl, deployment);
+    return {
+      rpcUrl: anvil.rpcUrl,
+      registry: deployment.contracts.DatanetRegistry as Address,
+      senders: users.slice(2).map((u) => u.address),
+      deploymentFile,
+      deployment,
+      dir,
+      sentBatches: Math.ceil(EVENTS / BATCH),
+      stop: async () => {
+        await anvil.stop();
+        rmSync(deploymentFile, { force: true });
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const anvil = await startAnvil({ args: ["--gas-limit", "1000000000", ...(cachedState ? ["--dump-state", cachedState] : [])] });
   const deployment = await deploy({ rpcUrl: anvil.rpcUrl, chainId: 31337, privateKey: ANVIL_KEYS[0]!, deploymentFile });
   const users = demoClients(anvil.rpcUrl, deployment);
   const alice = users[1]!;
@@ -133,6 +164,23 @@ async function setup(): Promise<Setup> {
   };
   await contributeBatches(s, Math.ceil(EVENTS / BATCH));
   await rpc(s.rpcUrl, [{ method: "anvil_mine", params: [numberToHex(40)] }]);
+  if (cachedState) {
+    // Dump the prepared chain (anvil writes --dump-state on exit) and reload it, as later runs will.
+    await anvil.stop();
+    // `anvil` is a launcher: the real process may still be writing its dump when the launcher exits.
+    for (let i = 0; ; i++) {
+      try {
+        JSON.parse(readFileSync(cachedState, "utf8"));
+        break;
+      } catch (e) {
+        if (i > 120) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    writeFileSync(cachedDeployment, JSON.stringify(deployment, null, 2));
+    rmSync(dir, { recursive: true, force: true });
+    return setup();
+  }
   return s;
 }
 
@@ -205,16 +253,20 @@ async function runBackend(backend: "pglite" | "postgres") {
     const backfill = backfillMs(logFile);
 
     // Live: batches arrive while the indexer follows the head.
-    const tLive = performance.now();
-    await contributeBatches(s, LIVE_BATCHES);
-    const [head] = await rpc<Hex>(s.rpcUrl, [{ method: "eth_blockNumber", params: [] }]);
-    await ix.synced(BigInt(head!));
-    const liveMs = performance.now() - tLive;
-    const after = await gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`);
-    if (after.datanet.contributionCount !== backfilledEvents + LIVE_BATCHES * BATCH) throw new Error("live events missing");
+    let liveMs = Number.NaN;
+    if (LIVE) {
+      const tLive = performance.now();
+      await contributeBatches(s, LIVE_BATCHES);
+      const [head] = await rpc<Hex>(s.rpcUrl, [{ method: "eth_blockNumber", params: [] }]);
+      await ix.synced(BigInt(head!));
+      liveMs = performance.now() - tLive;
+      const after = await gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`);
+      if (after.datanet.contributionCount !== backfilledEvents + LIVE_BATCHES * BATCH) throw new Error("live events missing");
+    }
 
     const queries = await latency(ix, s.senders[0]!);
     await ix.stop();
+    if (KEEP_LOG) copyFileSync(logFile, join(KEEP_LOG, `indexer-${backend}-${Date.now()}.log`));
     return {
       backend,
       backfill: { events: backfilledEvents, ms: Math.round(backfill), eventsPerSecond: Math.round((backfilledEvents / backfill) * 1000) },
