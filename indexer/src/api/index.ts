@@ -4,11 +4,10 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
 import { graphql } from "ponder";
-import { settings } from "../../settings.ts";
 import { startAutoAnalyze } from "./analyze.ts";
 
-// Embedded PGlite has no autovacuum: keep its planner statistics fresh (see analyze.ts). Postgres does it itself.
-if (settings.databaseUrl === undefined) startAutoAnalyze(db, (msg) => console.info(`[auto-analyze] ${msg}`));
+// Planner statistics as soon as the backfill is done (PGlite has no autovacuum at all; see analyze.ts).
+startAutoAnalyze(db, (msg) => console.info(`[auto-analyze] ${msg}`));
 
 const app = new Hono();
 app.use("/graphql", graphql({ db, schema }));
