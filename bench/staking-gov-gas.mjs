@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
 // Issue 5 gas benchmark: runs contracts/test/bench/StakingGovBench.t.sol with `forge test --isolate` (each call its
-// own transaction: execution gas, no 21,000 intrinsic, no calldata) and prints a markdown table of the
-// `GAS <name> <gas>` lines the tests log. Usage: node bench/staking-gov-gas.mjs
+// own transaction) and prints a markdown table of the lines the tests log: `GAS` = the whole transaction's gas as
+// `vm.lastCallGas()` reports it under --isolate (21,000 intrinsic + calldata + execution; checked with an empty call:
+// 21,682), `CALLDATA` = the calldata's gas (4 / 16 per zero / non-zero byte), `EXEC` = GAS - 21,000 - CALLDATA.
+// Usage: node bench/staking-gov-gas.mjs
 import { spawnSync } from "node:child_process";
 import os from "node:os";
 
@@ -17,7 +19,7 @@ if (r.status !== 0) {
   process.exit(r.status ?? 1);
 }
 const rows = new Map();
-for (const m of out.matchAll(/^\s*(GAS|RATIO_BPS|DELTA) (.+?) (\d+)\s*$/gm)) rows.set(`${m[1]} ${m[2]}`, Number(m[3]));
+for (const m of out.matchAll(/^\s*(GAS|EXEC|CALLDATA|RATIO_BPS|DELTA|TARGET_MET) (.+?) (\d+)\s*$/gm)) rows.set(`${m[1]} ${m[2]}`, Number(m[3]));
 console.log(`machine: ${os.cpus()[0]?.model ?? "?"} x${os.cpus().length}, ${os.platform()} ${os.release()}; date: ${new Date().toISOString()}`);
 console.log("| measurement | value |\n|---|---|");
 for (const [k, v] of rows) console.log(`| ${k} | ${v.toLocaleString("en-US")} |`);

@@ -15,9 +15,9 @@ if (full) {
 }
 
 /** Run a command, echo its output, and return { status, output }. */
-function run(cmd, args) {
+function run(cmd, args, extraEnv = {}) {
   console.log(`\n$ ${cmd} ${args.join(" ")}`);
-  const r = spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync(cmd, args, { env: { ...env, ...extraEnv }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
   process.stdout.write(r.stdout ?? "");
   process.stderr.write(r.stderr ?? "");
   return { status: r.status ?? 1, output: `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "") };
@@ -28,6 +28,13 @@ const forge = run("npx", ["--no-install", "forge", "test", "--no-match-path", "c
 const forgeCount = /(\d+) tests passed, (\d+) failed/.exec(forge.output);
 if (forge.status !== 0) failures.push("forge test failed");
 else if (!forgeCount || Number(forgeCount[1]) === 0) failures.push("forge ran no test");
+
+// Gas drift (full run only): `.gas-snapshot` must match what the contracts cost now (default profile, the one that
+// wrote it; `npm run snapshot` updates it when gas changes on purpose).
+if (full && existsSync(".gas-snapshot")) {
+  const snapshotArgs = ["--no-install", "forge", "snapshot", "--check", "--isolate", "--no-match-path", "{contracts/test/bench/**,contracts/test/invariant/**}"];
+  if (run("npx", snapshotArgs, { FOUNDRY_PROFILE: "default" }).status !== 0) failures.push(".gas-snapshot differs from the contracts' gas (run `npm run snapshot` if the change is intended)");
+}
 
 // Typed ABIs (sdk/abi/generated.ts, not committed) follow the contracts forge just built.
 if (existsSync("wagmi.config.ts") && run("npx", ["--no-install", "wagmi", "generate"]).status !== 0) failures.push("wagmi generate failed");

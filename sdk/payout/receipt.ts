@@ -1,17 +1,9 @@
 // SPDX-License-Identifier: MIT
 /** Usage receipts: a serving node's signed meter reading, in the PaymentChannels domain (IReceiptDomain). */
-import { hashTypedData, recoverTypedDataAddress, isAddressEqual, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
 import { z } from "zod";
-import { domainOf, usageReceiptTypes, type UsageReceipt } from "../eip712/index.ts";
-import {
-  bytes32Schema,
-  domainTargetSchema,
-  parseOrThrow,
-  signatureSchema,
-  uintSchema,
-  type DomainTarget,
-  type TypedDataSigner,
-} from "./signing.ts";
+import { usageReceiptTypes, type UsageReceipt } from "../eip712/index.ts";
+import { bytes32Schema, typedMessage, uintSchema, type DomainTarget, type TypedDataSigner } from "./signing.ts";
 
 const uint32 = z.union([z.number().int(), z.bigint()]).transform((v) => Number(v)).refine((v) => v >= 0 && v <= 0xffffffff, "must fit uint32");
 
@@ -31,41 +23,26 @@ export interface SignedUsageReceipt extends UsageReceipt {
   signature: Hex;
 }
 
-function typed(receipt: UsageReceipt, target: DomainTarget) {
-  return {
-    domain: domainOf("PaymentChannels", target.chainId, target.verifyingContract),
-    types: usageReceiptTypes,
-    primaryType: "UsageReceipt" as const,
-    message: receipt,
-  };
-}
-
-function parse(receipt: unknown, target: unknown): [UsageReceipt, DomainTarget] {
-  return [
-    parseOrThrow(usageReceiptSchema, receipt, "usage receipt") as UsageReceipt,
-    parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget,
-  ];
-}
+const receipts = typedMessage<UsageReceipt>({
+  contract: "PaymentChannels",
+  types: usageReceiptTypes,
+  primaryType: "UsageReceipt",
+  schema: usageReceiptSchema as z.ZodType<UsageReceipt>,
+  what: "usage receipt",
+});
 
 /** The EIP-712 digest of a receipt (equals `PaymentChannels.receiptDigest`). */
 export function usageReceiptDigest(receipt: UsageReceipt, target: DomainTarget): Hex {
-  return hashTypedData(typed(...parse(receipt, target)));
+  return receipts.digest(receipt, target);
 }
 
 /** Signs a receipt as the serving node. */
-export async function signUsageReceipt(
-  node: TypedDataSigner,
-  receipt: UsageReceipt,
-  target: DomainTarget,
-): Promise<SignedUsageReceipt> {
-  const [r, t] = parse(receipt, target);
-  return { ...r, signature: await node.signTypedData(typed(r, t)) };
+export async function signUsageReceipt(node: TypedDataSigner, receipt: UsageReceipt, target: DomainTarget): Promise<SignedUsageReceipt> {
+  const { message, signature } = await receipts.sign(node, receipt, target);
+  return { ...message, signature };
 }
 
 /** Whether `signed` was signed by `node`. */
 export async function verifyUsageReceipt(signed: SignedUsageReceipt, node: Address, target: DomainTarget): Promise<boolean> {
-  const [r, t] = parse(signed, target);
-  const signature = parseOrThrow(signatureSchema, signed.signature, "signature");
-  const signer = await recoverTypedDataAddress({ ...typed(r, t), signature }).catch(() => undefined);
-  return signer !== undefined && isAddressEqual(signer, node);
+  return receipts.signedBy(signed, signed.signature, target, node);
 }

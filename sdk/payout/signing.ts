@@ -1,7 +1,19 @@
 // SPDX-License-Identifier: MIT
 /** Shared helpers for the EIP-712 messages of the settlement contracts. */
-import { isAddress, isHex, type Address, type Hex, type LocalAccount } from "viem";
+import {
+  hashTypedData,
+  isAddress,
+  isAddressEqual,
+  isHex,
+  recoverTypedDataAddress,
+  type Address,
+  type Hex,
+  type LocalAccount,
+  type TypedData,
+  type TypedDataDefinition,
+} from "viem";
 import { z } from "zod";
+import { domainOf, type DomainContract } from "../eip712/index.ts";
 
 /** Something that signs EIP-712 typed data as `address`: a viem `LocalAccount` (privateKeyToAccount, HD, ...). */
 export type TypedDataSigner = Pick<LocalAccount, "address" | "signTypedData">;
@@ -36,4 +48,67 @@ export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: stri
   const r = schema.safeParse(value);
   if (!r.success) throw new SettlementSignatureError(`${what}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"} ${i.message}`).join("; ")}`);
   return r.data;
+}
+
+/** The EIP-712 typed data of one message for viem's signing, hashing and recovery functions. */
+export type TypedMessageData = TypedDataDefinition<TypedData, string>;
+
+/**
+ * One signed message kind of a settlement contract: input checking, typed data, digest, signing and signer recovery,
+ * defined once for vouchers, usage receipts and signed claims. Malformed input throws {@link SettlementSignatureError};
+ * a well-formed but wrong signature makes {@link TypedMessage.signedBy} return false.
+ */
+export interface TypedMessage<M> {
+  /** Checks a message and its target (throws on malformed input). */
+  parse(message: unknown, target: unknown): [M, DomainTarget];
+  /** The typed data of a checked message. */
+  typedData(message: M, target: DomainTarget): TypedMessageData;
+  /** The EIP-712 digest (equals the verifying contract's digest function). */
+  digest(message: unknown, target: unknown): Hex;
+  /** Signs the checked message with `signer`. */
+  sign(signer: TypedDataSigner, message: unknown, target: unknown): Promise<{ message: M; signature: Hex }>;
+  /** The (EOA) address that signed the message; throws on malformed input or an unrecoverable signature. */
+  recover(message: unknown, signature: unknown, target: unknown): Promise<Address>;
+  /** Whether `expected` signed the message (EOA); throws on malformed input, false on any other signer. */
+  signedBy(message: unknown, signature: unknown, target: unknown, expected: Address): Promise<boolean>;
+}
+
+/** Defines a {@link TypedMessage} for a contract's EIP-712 domain, types (from `sdk/eip712`) and zod schema. */
+export function typedMessage<M extends object>(spec: {
+  contract: DomainContract;
+  types: TypedData;
+  primaryType: string;
+  schema: z.ZodType<M>;
+  what: string;
+}): TypedMessage<M> {
+  const parse = (message: unknown, target: unknown): [M, DomainTarget] => [
+    parseOrThrow(spec.schema, message, spec.what),
+    parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget,
+  ];
+  const typedData = (message: M, target: DomainTarget): TypedMessageData => ({
+    domain: domainOf(spec.contract, target.chainId, target.verifyingContract),
+    types: spec.types,
+    primaryType: spec.primaryType,
+    message: message as Record<string, unknown>,
+  });
+  const recover = async (message: unknown, signature: unknown, target: unknown): Promise<Address> => {
+    const data = typedData(...parse(message, target));
+    return recoverTypedDataAddress({ ...data, signature: parseOrThrow(signatureSchema, signature, "signature") });
+  };
+  return {
+    parse,
+    typedData,
+    digest: (message, target) => hashTypedData(typedData(...parse(message, target))),
+    sign: async (signer, message, target) => {
+      const [m, t] = parse(message, target);
+      return { message: m, signature: await signer.signTypedData(typedData(m, t)) };
+    },
+    recover,
+    signedBy: async (message, signature, target, expected) => {
+      const data = typedData(...parse(message, target));
+      const sig = parseOrThrow(signatureSchema, signature, "signature");
+      const signer = await recoverTypedDataAddress({ ...data, signature: sig }).catch(() => undefined);
+      return signer !== undefined && isAddressEqual(signer, expected);
+    },
+  };
 }

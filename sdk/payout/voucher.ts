@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: MIT
 /** Payment-channel vouchers: `Voucher(uint256 channelId,uint256 cumulativeAmount)` in the PaymentChannels domain. */
-import { hashTypedData, recoverTypedDataAddress, isAddressEqual, type Address, type Hex, type PublicClient } from "viem";
+import type { Address, Hex, PublicClient } from "viem";
 import { z } from "zod";
-import { domainOf, voucherTypes, type Voucher } from "../eip712/index.ts";
-import {
-  domainTargetSchema,
-  parseOrThrow,
-  signatureSchema,
-  uintSchema,
-  type DomainTarget,
-  type TypedDataSigner,
-} from "./signing.ts";
+import { voucherTypes, type Voucher } from "../eip712/index.ts";
+import { parseOrThrow, signatureSchema, typedMessage, uintSchema, type DomainTarget, type TypedDataSigner } from "./signing.ts";
 
 export const voucherSchema = z.object({ channelId: uintSchema(256), cumulativeAmount: uintSchema(256) });
 
@@ -19,34 +12,28 @@ export interface SignedVoucher extends Voucher {
   signature: Hex;
 }
 
-function typed(voucher: Voucher, target: DomainTarget) {
-  return {
-    domain: domainOf("PaymentChannels", target.chainId, target.verifyingContract),
-    types: voucherTypes,
-    primaryType: "Voucher" as const,
-    message: voucher,
-  };
-}
+const vouchers = typedMessage<Voucher>({
+  contract: "PaymentChannels",
+  types: voucherTypes,
+  primaryType: "Voucher",
+  schema: voucherSchema,
+  what: "voucher",
+});
 
 /** The EIP-712 digest of a voucher (equals `PaymentChannels.voucherDigest`). */
 export function voucherDigest(voucher: Voucher, target: DomainTarget): Hex {
-  const v = parseOrThrow(voucherSchema, voucher, "voucher");
-  return hashTypedData(typed(v, parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget));
+  return vouchers.digest(voucher, target);
 }
 
 /** Signs a voucher as the channel's signer. */
 export async function signVoucher(signer: TypedDataSigner, voucher: Voucher, target: DomainTarget): Promise<SignedVoucher> {
-  const v = parseOrThrow(voucherSchema, voucher, "voucher");
-  const t = parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget;
-  const signature = await signer.signTypedData(typed(v, t));
-  return { ...v, signature };
+  const { message, signature } = await vouchers.sign(signer, voucher, target);
+  return { ...message, signature };
 }
 
 /** The address that signed a voucher (EOA signatures). */
 export async function recoverVoucherSigner(signed: SignedVoucher, target: DomainTarget): Promise<Address> {
-  const v = parseOrThrow(voucherSchema, signed, "voucher");
-  const signature = parseOrThrow(signatureSchema, signed.signature, "signature");
-  return recoverTypedDataAddress({ ...typed(v, parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget), signature });
+  return vouchers.recover(signed, signed.signature, target);
 }
 
 /**
@@ -59,8 +46,8 @@ export async function verifyVoucher(
   target: DomainTarget,
   minAmount = 0n,
 ): Promise<boolean> {
-  const signer = await recoverVoucherSigner(signed, target).catch(() => undefined);
-  return signer !== undefined && isAddressEqual(signer, expectedSigner) && BigInt(signed.cumulativeAmount) >= minAmount;
+  const [v] = vouchers.parse(signed, target);
+  return v.cumulativeAmount >= minAmount && vouchers.signedBy(v, signed.signature, target, expectedSigner);
 }
 
 /**
@@ -74,13 +61,8 @@ export async function verifyVoucherOnChain(
   target: DomainTarget,
   minAmount = 0n,
 ): Promise<boolean> {
-  const v = parseOrThrow(voucherSchema, signed, "voucher");
+  const [v, t] = vouchers.parse(signed, target);
   const signature = parseOrThrow(signatureSchema, signed.signature, "signature");
-  const t = parseOrThrow(domainTargetSchema, target, "domain") as DomainTarget;
   if (v.cumulativeAmount < minAmount) return false;
-  const { domain, types, primaryType } = typed(v, t);
-  const message: Record<string, unknown> = { channelId: v.channelId, cumulativeAmount: v.cumulativeAmount };
-  return client
-    .verifyTypedData({ address: expectedSigner, signature, blockTag: "latest", domain, types, primaryType, message })
-    .catch(() => false);
+  return client.verifyTypedData({ ...vouchers.typedData(v, t), address: expectedSigner, signature, blockTag: "latest" }).catch(() => false);
 }

@@ -120,6 +120,15 @@ contract LineageGovernor is
         return super.CLOCK_MODE();
     }
 
+    /// @dev {GovernorOpenMeritVotes-_castVote}: merit votes through the snapshot cache, compact event params.
+    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
+        internal
+        override(Governor, GovernorOpenMeritVotes)
+        returns (uint256)
+    {
+        return GovernorOpenMeritVotes._castVote(proposalId, account, support, reason, params);
+    }
+
     function _queueOperations(
         uint256 proposalId,
         address[] memory targets,

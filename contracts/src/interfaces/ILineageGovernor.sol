@@ -15,7 +15,15 @@ import {IMeritRoots} from "./IMeritRoots.sol";
 /// @dev Merit is never minted as a token: it lives in the RewardsDistributor's payout roots, is proven at vote time
 /// and decays exactly. It cannot be transferred by construction: the leaf is hashed with the voter's own address, so
 /// a proof of another account's leaf does not verify. `castVote` (no params) counts OPEN and stake alone.
-/// `params` = `abi.encode(uint256 cumulativeAmount, uint256 merit, bytes32[] proof)` (a StandardMerkleTree proof).
+/// `params` = `abi.encode(uint256 cumulativeAmount, uint256 merit, bytes32[] proof)` (a StandardMerkleTree proof),
+/// canonical (proof offset 0x60, no trailing bytes).
+/// Event convention: a vote with params emits {IGovernor-VoteCastWithParams} whose `params` field is NOT the proof but
+/// `abi.encode(leaf)` (32 bytes), `leaf` = the StandardMerkleTree leaf hash of `(account, cumulativeAmount, merit)`
+/// that was proven (the proof itself stays in the transaction's calldata). A vote without params emits
+/// {IGovernor-VoteCast}.
+/// Gas: the first merit vote at a snapshot computes what every merit vote at that snapshot shares (root, decay factor,
+/// k, cap) and caches it ({MeritSnapshotCached}); later merit votes read it from two slots. Anyone may pay for that
+/// first computation in advance with {cacheMeritSnapshot}.
 /// Quorum = quorumBps x totalVotingSupply(t), with totalVotingSupply(t) = OPEN total supply at `t` + k x the root's
 /// decayed total merit. k, the half-life, the merit cap and the quorum are governed, bounded and checkpointed (a
 /// change applies to snapshots from the time it is executed on, never to a running vote).
@@ -44,11 +52,31 @@ interface ILineageGovernor {
     error LineageGovernorNoMeritRoot(uint256 timepoint);
     /// @notice The proof does not show the leaf `(account, cumulativeAmount, merit)` in the root.
     error LineageGovernorInvalidMeritProof(address account, bytes32 root);
+    /// @notice A merit snapshot can only be cached for a past timepoint (`timepoint < clock`).
+    error LineageGovernorFutureLookup(uint256 timepoint, uint256 clock);
 
     /// @notice The merit and quorum parameters changed, in force from `effectiveFrom`.
     event MeritParametersSet(
         uint32 meritWeight, uint64 halfLife, uint16 meritCapBps, uint16 quorumBps, uint48 effectiveFrom
     );
+
+    /// @notice The merit snapshot at `timepoint` was computed and cached: the root final then, the decay from its
+    /// epoch end to `timepoint` split as `merit x decayFactorQ128 / 2^128 >> halvings` (a zero factor stands for 1),
+    /// k (0 when every merit has decayed to nothing) and one account's merit cap in votes (saturated at 2^96 - 1).
+    event MeritSnapshotCached(
+        uint256 indexed timepoint,
+        bytes32 root,
+        uint256 decayFactorQ128,
+        uint256 halvings,
+        uint256 meritWeight,
+        uint256 meritCap
+    );
+
+    /// @notice Computes and caches the merit snapshot at a past `timepoint` (the first merit vote at a proposal's
+    /// snapshot does it otherwise); permissionless, a no-op when already cached. Reverts when no root was final at
+    /// `timepoint` or `timepoint` is not in the past.
+    /// @return root The payout root final at `timepoint`.
+    function cacheMeritSnapshot(uint256 timepoint) external returns (bytes32 root);
 
     /// @notice Sets k, the merit half-life, the merit cap and the quorum (only through governance, within bounds).
     function setMeritParameters(uint32 meritWeight, uint64 halfLife, uint16 meritCapBps, uint16 quorumBps) external;

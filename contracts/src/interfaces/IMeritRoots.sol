@@ -7,9 +7,7 @@ pragma solidity 0.8.30;
 interface IMeritRoots {
     /// @notice The latest payout root that was final at `timepoint` (timestamp), with its epoch end and total merit.
     /// @dev Returns zeros when no root was final at `timepoint`. Leaves are StandardMerkleTree
-    /// `["address","uint256","uint256"]` = (account, cumulativeAmount, merit).
-    function finalRootAt(uint256 timepoint)
-        external
-        view
-        returns (bytes32 root, uint64 epochEnd, uint256 totalMerit);
+    /// `["address","uint256","uint256"]` = (account, cumulativeAmount, merit). For a past `timepoint` the answer must
+    /// never change (the Governor caches it per proposal snapshot).
+    function finalRootAt(uint256 timepoint) external view returns (bytes32 root, uint64 epochEnd, uint256 totalMerit);
 }

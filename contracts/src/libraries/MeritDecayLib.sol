@@ -30,12 +30,28 @@ library MeritDecayLib {
     /// @param elapsed Seconds since the amount was valued (the epoch end).
     /// @param halfLife Seconds for the amount to halve; must be non-zero.
     function decay(uint256 value, uint256 elapsed, uint256 halfLife) internal pure returns (uint256) {
-        uint256 halvings = elapsed / halfLife;
-        if (halvings >= MAX_HALVINGS || value == 0) return 0;
+        (uint256 factor, uint256 halvings) = factorOf(elapsed, halfLife);
+        return applyFactor(value, factor, halvings);
+    }
+
+    /// @notice Splits `2^(-elapsed / halfLife)` into whole halvings and the Q128 factor of the remainder, so that one
+    /// decay can be computed once and applied to many values ({applyFactor}) with the same result as {decay}.
+    /// @return factor `e^(-rem x ln2 / halfLife)` in Q128 (in (0.3, 1) x 2^128, so it fits 128 bits), or 0 when the
+    /// remainder is zero (the factor is then exactly 1).
+    /// @return halvings `elapsed / halfLife`, or `MAX_HALVINGS` when nothing of any value is left.
+    function factorOf(uint256 elapsed, uint256 halfLife) internal pure returns (uint256 factor, uint256 halvings) {
+        halvings = elapsed / halfLife;
+        if (halvings >= MAX_HALVINGS) return (0, MAX_HALVINGS);
         uint256 rem = elapsed % halfLife;
-        if (rem == 0) return value >> halvings;
-        uint256 factor = expNegQ128(Math.mulDiv(rem, LN2_Q128, halfLife));
-        return Math.mulDiv(value, factor, ONE_Q128) >> halvings;
+        if (rem != 0) factor = expNegQ128(Math.mulDiv(rem, LN2_Q128, halfLife));
+    }
+
+    /// @notice `value` decayed by a split factor from {factorOf}: `floor(value x factor / 2^128) >> halvings` (a zero
+    /// factor stands for exactly 1).
+    function applyFactor(uint256 value, uint256 factor, uint256 halvings) internal pure returns (uint256) {
+        if (halvings >= MAX_HALVINGS || value == 0) return 0;
+        if (factor != 0) value = Math.mulDiv(value, factor, ONE_Q128);
+        return value >> halvings;
     }
 
     /// @notice `e^(-x)` in Q128 for `0 <= x < ln 2` in Q128, never above the true value (see the precision note).

@@ -79,6 +79,14 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         uint40 lastEpochEnd;
     }
 
+    /// @dev The latest final root's merit fields and the time it became final, one slot: {finalRootAt}'s recent-first
+    /// probe (with `_finalRoot`) answers any timepoint at or after that time without the history search.
+    struct LatestFinal {
+        uint48 finalizedAt;
+        uint40 epochEnd;
+        uint128 totalMerit;
+    }
+
     /// @dev A poster's account, one slot.
     struct Poster {
         uint32 id;
@@ -113,6 +121,7 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
     mapping(uint32 posterId => address) private _posterAddress;
     mapping(uint256 index => uint256 executableAt) private _sweepAt;
     Checkpoints.Trace208 private _finalHistory;
+    LatestFinal private _latestFinal;
 
     /* CONSTRUCTOR */
 
@@ -428,6 +437,11 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
     /// @inheritdoc IMeritRoots
     function finalRootAt(uint256 timepoint) external view returns (bytes32 root, uint64 epochEnd, uint256 totalMerit) {
         if (timepoint > block.timestamp) revert RewardsFutureLookup(timepoint, block.timestamp);
+        // Recent first: a timepoint at or after the latest finalization is answered from two slots.
+        LatestFinal memory latest = _latestFinal;
+        if (latest.finalizedAt != 0 && timepoint >= latest.finalizedAt) {
+            return (_finalRoot, latest.epochEnd, latest.totalMerit);
+        }
         uint256 index = _finalHistory.upperLookupRecent(uint48(timepoint));
         if (index == 0) return (bytes32(0), 0, 0);
         RootRecord storage r = _roots[index];
@@ -616,6 +630,8 @@ contract RewardsDistributor is IRewardsDistributor, EIP712, Nonces, Pausable, Re
         bytes32 root = r.root;
         _finalRoot = root;
         _finalHistory.push(uint48(block.timestamp), uint208(index));
+        _latestFinal =
+            LatestFinal({finalizedAt: uint48(block.timestamp), epochEnd: r.epochEnd, totalMerit: r.totalMerit});
         uint96 bond = r.bond;
         Poster storage p = _posters[_posterAddress[r.posterId]];
         p.lockedBond -= bond;

@@ -12,6 +12,8 @@ import {ILineageGovernor} from "../../src/interfaces/ILineageGovernor.sol";
 import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
 import {LineageGovernor} from "../../src/governance/LineageGovernor.sol";
 import {MeritDecayLib} from "../../src/libraries/MeritDecayLib.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 
 /// @notice Shared governance scenario: big OPEN holders, a staked node, and a final merit root.
@@ -145,6 +147,199 @@ contract LineageGovernorTest is GovernorScenario {
         uint256 weighted = 2 * MeritDecayLib.decay(totalMerit, t - epochEnd, HALF_LIFE);
         assertEq(governor.totalVotingSupply(t), token.getPastTotalSupply(t) + weighted);
         assertEq(governor.quorum(t), (token.getPastTotalSupply(t) + weighted) * QUORUM_BPS / 10_000);
+    }
+
+    /* MERIT SNAPSHOT CACHE AND COMPACT VOTE EVENT */
+
+    function _expectedMerit(uint256 merit, uint256 t) internal view returns (uint256) {
+        return 2 * MeritDecayLib.decay(merit, t - epochEnd, HALF_LIFE);
+    }
+
+    function _countCached(Vm.Log[] memory logs) internal pure returns (uint256 n) {
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == ILineageGovernor.MeritSnapshotCached.selector) ++n;
+        }
+    }
+
+    function test_castVoteWithParams_firstVoteCachesSnapshotLaterVotesReuseIt() public {
+        uint256 id = _propose("cache");
+        uint256 t = governor.proposalSnapshot(id);
+        vm.warp(t + 1);
+        bytes memory carolParams = _meritParams(0, 5e18, CAROL_MERIT);
+        bytes memory daveParams = _meritParams(1, 1e18, DAVE_MERIT);
+        // The view (uncached) figures, before any vote.
+        uint256 carolView = governor.getVotesWithParams(carol, t, carolParams);
+        uint256 daveView = governor.getVotesWithParams(dave, t, daveParams);
+        uint256 cap = governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000;
+        assertEq(carolView, token.getPastVotes(carol, t) + _expectedMerit(CAROL_MERIT, t));
+        assertEq(daveView, cap, "dave is capped");
+
+        bytes32 carolLeaf = MeritTree.leaf(carol, 5e18, CAROL_MERIT);
+        vm.expectEmit(true, false, false, false, address(governor));
+        emit ILineageGovernor.MeritSnapshotCached(t, meritRoot, 0, 0, 0, 0);
+        vm.expectEmit(true, false, false, true, address(governor));
+        emit IGovernor.VoteCastWithParams(carol, id, 1, carolView, "why", abi.encode(carolLeaf));
+        vm.prank(carol);
+        assertEq(governor.castVoteWithReasonAndParams(id, 1, "why", carolParams), carolView);
+
+        vm.recordLogs();
+        vm.prank(dave);
+        assertEq(governor.castVoteWithReasonAndParams(id, 0, "", daveParams), daveView, "cached cap is exact");
+        assertEq(_countCached(vm.getRecordedLogs()), 0, "second merit vote reuses the cache");
+        (uint256 against, uint256 forVotes,) = governor.proposalVotes(id);
+        assertEq(forVotes, carolView);
+        assertEq(against, daveView);
+        // Views after caching agree with the figures computed before it.
+        assertEq(governor.getVotesWithParams(carol, t, carolParams), carolView);
+        assertEq(governor.meritVotes(dave, t, daveParams), cap);
+    }
+
+    function test_castVoteWithParams_cachePerSnapshotAndRootFinalAfterSnapshotNotUsed() public {
+        uint256 id1 = _propose("first");
+        uint256 t1 = governor.proposalSnapshot(id1);
+        // A new root (carol's merit doubled) becomes final one hour AFTER the first snapshot.
+        bytes32[] memory l2 = new bytes32[](2);
+        l2[0] = MeritTree.leaf(carol, 9e18, 2 * CAROL_MERIT);
+        l2[1] = MeritTree.leaf(dave, 1e18, OTHER_MERIT);
+        bytes32 root2 = MeritTree.root(l2);
+        uint64 epochEnd2 = uint64(t1 - 1);
+        roots.addRoot(uint64(t1 + 1 hours), root2, epochEnd2, 2 * CAROL_MERIT + OTHER_MERIT);
+        bytes memory newParams = abi.encode(uint256(9e18), 2 * CAROL_MERIT, MeritTree.proof(l2, 0));
+        bytes memory oldParams = _meritParams(0, 5e18, CAROL_MERIT);
+        vm.warp(t1 + 2 hours);
+
+        // The first proposal counts only the root final at its snapshot, before and after its cache exists.
+        vm.prank(carol);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, carol, meritRoot)
+        );
+        governor.castVoteWithReasonAndParams(id1, 1, "", newParams);
+        vm.prank(carol);
+        uint256 w1 = governor.castVoteWithReasonAndParams(id1, 1, "", oldParams);
+        assertEq(w1, token.getPastVotes(carol, t1) + _expectedMerit(CAROL_MERIT, t1));
+        vm.prank(dave);
+        uint256 wDave = governor.castVoteWithReasonAndParams(id1, 1, "", _meritParams(1, 1e18, DAVE_MERIT));
+        assertEq(wDave, governor.totalVotingSupply(t1) * MERIT_CAP_BPS / 10_000);
+
+        // A second proposal, later snapshot: its own cache, the new root and more decay.
+        uint256 id2 = _propose("second");
+        uint256 t2 = governor.proposalSnapshot(id2);
+        vm.warp(t2 + 1);
+        vm.prank(carol);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, carol, root2)
+        );
+        governor.castVoteWithReasonAndParams(id2, 1, "", oldParams);
+        vm.recordLogs();
+        vm.prank(carol);
+        uint256 w2 = governor.castVoteWithReasonAndParams(id2, 1, "", newParams);
+        assertEq(_countCached(vm.getRecordedLogs()), 1, "a new snapshot is cached once");
+        assertEq(
+            w2, token.getPastVotes(carol, t2) + 2 * MeritDecayLib.decay(2 * CAROL_MERIT, t2 - epochEnd2, HALF_LIFE)
+        );
+        // The first proposal's cache was not touched by the second.
+        assertEq(governor.meritVotes(carol, t1, oldParams), _expectedMerit(CAROL_MERIT, t1));
+    }
+
+    function test_castVoteWithParams_badProofRefusedWithCachedSnapshot() public {
+        uint256 id = _propose("bad proofs");
+        uint256 t = governor.proposalSnapshot(id);
+        vm.warp(t + 1);
+        governor.cacheMeritSnapshot(t);
+        // Another account's leaf.
+        vm.prank(bob);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, bob, meritRoot)
+        );
+        governor.castVoteWithReasonAndParams(id, 1, "", _meritParams(0, 5e18, CAROL_MERIT));
+        // A tampered sibling.
+        bytes32[] memory proof = MeritTree.proof(leaves, 0);
+        proof[0] = bytes32(uint256(proof[0]) ^ 1);
+        vm.prank(carol);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, carol, meritRoot)
+        );
+        governor.castVoteWithReasonAndParams(id, 1, "", abi.encode(uint256(5e18), CAROL_MERIT, proof));
+        // An inflated merit.
+        vm.prank(carol);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, carol, meritRoot)
+        );
+        governor.castVoteWithReasonAndParams(id, 1, "", _meritParams(0, 5e18, CAROL_MERIT + 1));
+        assertFalse(governor.hasVoted(id, bob));
+        assertFalse(governor.hasVoted(id, carol));
+        (, uint256 forVotes,) = governor.proposalVotes(id);
+        assertEq(forVotes, 0, "nothing counted");
+    }
+
+    function test_cacheMeritSnapshot_pastOnlyOnceAndNeedsARoot() public {
+        uint256 now_ = block.timestamp;
+        vm.expectRevert(abi.encodeWithSelector(ILineageGovernor.LineageGovernorFutureLookup.selector, now_, now_));
+        governor.cacheMeritSnapshot(now_);
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorNoMeritRoot.selector, epochEnd + 1 hours - 1)
+        );
+        governor.cacheMeritSnapshot(epochEnd + 1 hours - 1);
+        uint256 t = now_ - 1;
+        bytes memory params = _meritParams(0, 5e18, CAROL_MERIT);
+        uint256 before = governor.meritVotes(carol, t, params);
+        vm.recordLogs();
+        assertEq(governor.cacheMeritSnapshot(t), meritRoot);
+        assertEq(governor.cacheMeritSnapshot(t), meritRoot);
+        assertEq(_countCached(vm.getRecordedLogs()), 1, "cached once");
+        assertEq(governor.meritVotes(carol, t, params), before, "cached == computed");
+    }
+
+    function test_meritVotes_refusesNonCanonicalParams() public {
+        uint256 t = block.timestamp - 1;
+        bytes memory good = _meritParams(0, 5e18, CAROL_MERIT);
+        assertGt(governor.meritVotes(carol, t, good), 0);
+        bytes memory trailing = bytes.concat(good, bytes1(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorMalformedMeritParams.selector, trailing.length)
+        );
+        governor.meritVotes(carol, t, trailing);
+        bytes memory extraWord = bytes.concat(good, bytes32(0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorMalformedMeritParams.selector, extraWord.length)
+        );
+        governor.meritVotes(carol, t, extraWord);
+        bytes memory badOffset = bytes.concat(good);
+        badOffset[95] = 0x40; // the proof offset word (bytes 64..95) says 0x40 instead of 0x60
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorMalformedMeritParams.selector, badOffset.length)
+        );
+        governor.meritVotes(carol, t, badOffset);
+        bytes memory longCount = bytes.concat(good);
+        longCount[127] = bytes1(uint8(longCount[127]) + 1); // the proof length word claims one more element
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorMalformedMeritParams.selector, longCount.length)
+        );
+        governor.meritVotes(carol, t, longCount);
+    }
+
+    /// @notice The in-place assembly proof check agrees with OpenZeppelin's MerkleProof on random trees, and refuses
+    /// any one-bit change of a sibling.
+    function testFuzz_meritVotes_proofCheckMatchesOpenZeppelin(uint256 n, uint256 index, uint256 flip) public {
+        n = bound(n, 2, 33);
+        index = bound(index, 0, n - 1);
+        bytes32[] memory l = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            l[i] = MeritTree.leaf(i == index ? bob : address(uint160(0xbeef + i)), i, 1e18 + i);
+        }
+        bytes32 root = MeritTree.root(l);
+        roots.addRoot(uint64(block.timestamp), root, uint64(block.timestamp), 1e20);
+        vm.warp(block.timestamp + 1);
+        uint256 t = block.timestamp - 1;
+        bytes32[] memory proof = MeritTree.proof(l, index);
+        assertTrue(MerkleProof.verify(proof, root, l[index]));
+        // t is the root's epoch end: no decay yet, k = 2.
+        assertEq(governor.meritVotes(bob, t, abi.encode(index, 1e18 + index, proof)), 2 * (1e18 + index));
+        flip = bound(flip, 0, proof.length * 256 - 1);
+        proof[flip / 256] = bytes32(uint256(proof[flip / 256]) ^ (1 << (flip % 256)));
+        assertFalse(MerkleProof.verify(proof, root, l[index]));
+        vm.expectRevert(abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, bob, root));
+        governor.meritVotes(bob, t, abi.encode(index, 1e18 + index, proof));
     }
 
     /* ATTACKS */

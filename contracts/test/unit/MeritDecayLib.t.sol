@@ -2,16 +2,44 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {MeritDecayLib} from "../../src/libraries/MeritDecayLib.sol";
 
 contract MeritDecayLibHarness {
     function decay(uint256 value, uint256 elapsed, uint256 halfLife) external pure returns (uint256) {
         return MeritDecayLib.decay(value, elapsed, halfLife);
     }
+
+    function factorOf(uint256 elapsed, uint256 halfLife) external pure returns (uint256, uint256) {
+        return MeritDecayLib.factorOf(elapsed, halfLife);
+    }
+
+    function applyFactor(uint256 value, uint256 factor, uint256 halvings) external pure returns (uint256) {
+        return MeritDecayLib.applyFactor(value, factor, halvings);
+    }
 }
 
 contract MeritDecayLibTest is Test {
     MeritDecayLibHarness internal h = new MeritDecayLibHarness();
+
+    /// @notice The split factor (cached once per vote snapshot by the Governor) fits 128 bits, is 0 exactly for whole
+    /// half-lives, and applied to any value gives the one-shot decay's result, monotone in the value.
+    function testFuzz_factorOf_fitsAndMatchesDecay(uint256 elapsed, uint256 halfLife, uint256 a, uint256 b)
+        public
+        view
+    {
+        halfLife = bound(halfLife, 7 days, 4 * 365 days);
+        elapsed = bound(elapsed, 0, 300 * halfLife);
+        a = bound(a, 0, type(uint128).max);
+        b = bound(b, a, type(uint128).max);
+        (uint256 factor, uint256 halvings) = h.factorOf(elapsed, halfLife);
+        assertLt(factor, 1 << 128, "fits uint128");
+        if (elapsed % halfLife == 0 || halvings >= 256) assertEq(factor, 0, "whole half-lives: exact shift");
+        else assertGt(factor, (1 << 128) / 4, "e^-x > 1/4 for x < ln 2");
+        assertEq(halvings, Math.min(elapsed / halfLife, 256));
+        assertEq(h.applyFactor(a, factor, halvings), h.decay(a, elapsed, halfLife));
+        assertLe(h.applyFactor(a, factor, halvings), h.applyFactor(b, factor, halvings), "monotone");
+    }
 
     function test_decay_zeroElapsedIsIdentity() public view {
         assertEq(h.decay(123_456e18, 0, 30 days), 123_456e18);

@@ -182,6 +182,49 @@ contract RewardsDistributorTest is SettlementFixture {
         distributor.releaseBond(b);
     }
 
+    /// @notice The recent-first probe (latest final root in one slot) and the history search agree at every
+    /// timepoint, across several finalizations at random gaps.
+    function testFuzz_finalRootAt_recentFirstMatchesHistory(uint256 n, uint256 seed) public {
+        n = bound(n, 1, 6);
+        uint256[] memory at = new uint256[](n);
+        bytes32[] memory rootOf = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            vm.warp(block.timestamp + 1 + uint256(keccak256(abi.encode(seed, i))) % 10 days);
+            rootOf[i] = keccak256(abi.encode("root", i));
+            _postFinal(i + 1, rootOf[i], 1e18, 100 + i);
+            at[i] = block.timestamp;
+        }
+        vm.warp(block.timestamp + 1);
+        for (uint256 i; i < n; ++i) {
+            (bytes32 r, uint64 end, uint256 merit) = distributor.finalRootAt(at[i]);
+            assertEq(r, rootOf[i], "at its finalization");
+            assertEq(merit, 100 + i);
+            assertEq(end, distributor.rootRecord(i + 1).epochEnd);
+            (r,, merit) = distributor.finalRootAt(at[i] - 1);
+            assertEq(r, i == 0 ? bytes32(0) : rootOf[i - 1], "just before it");
+            assertEq(merit, i == 0 ? 0 : 100 + i - 1);
+        }
+        (bytes32 latest,,) = distributor.finalRootAt(block.timestamp);
+        assertEq(latest, rootOf[n - 1]);
+    }
+
+    function test_finalRootAt_twoFinalizationsInOneBlock() public {
+        _postFinal(1, keccak256("a"), 1e18, 11);
+        uint256 t1 = block.timestamp;
+        vm.warp(t1 + 1);
+        uint256 i2 = _post(2, keccak256("b"), 1e18, 22);
+        uint256 i3 = _post(3, keccak256("c"), 1e18, 33);
+        vm.warp(block.timestamp + WINDOW);
+        distributor.finalize(i2);
+        distributor.finalize(i3);
+        (bytes32 r,, uint256 merit) = distributor.finalRootAt(block.timestamp);
+        assertEq(r, keccak256("c"));
+        assertEq(merit, 33);
+        (r,, merit) = distributor.finalRootAt(block.timestamp - 1);
+        assertEq(r, keccak256("a"));
+        assertEq(merit, 11);
+    }
+
     function test_finalRootAt_keepsHistory() public {
         uint256 t0 = block.timestamp;
         (bytes32 r0,,) = distributor.finalRootAt(t0);
