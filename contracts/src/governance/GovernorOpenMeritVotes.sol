@@ -240,7 +240,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
             let len := mload(reason)
             let padded := and(add(len, 31), not(31))
             mstore(ptr, proposalId)
-            mstore(add(ptr, 0x20), support)
+            mstore(add(ptr, 0x20), and(support, 0xff))
             mstore(add(ptr, 0x40), weight)
             mstore(add(ptr, 0x60), 0xa0) // offset of `reason`
             mstore(add(ptr, 0x80), add(0xc0, padded)) // offset of `params`
@@ -250,7 +250,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
             let q := add(add(ptr, 0xc0), padded)
             mstore(q, 0x20) // params.length
             mstore(add(q, 0x20), leaf)
-            log2(ptr, add(sub(q, ptr), 0x40), topic, account)
+            log2(ptr, add(sub(q, ptr), 0x40), topic, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
         }
     }
 
@@ -310,7 +310,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
             if canonical {
                 merit := mload(add(params, 0x40))
                 let ptr := mload(0x40)
-                mstore(ptr, account)
+                mstore(ptr, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
                 mstore(add(ptr, 0x20), mload(add(params, 0x20)))
                 mstore(add(ptr, 0x40), merit)
                 mstore(0x00, keccak256(ptr, 0x60))
