@@ -48,6 +48,10 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     uint256 private constant WEIGHT_SHIFT = 136;
     uint256 private constant CAP_SHIFT = 160;
     uint256 private constant CACHED_FLAG = 1 << 255;
+    /// @dev Where `_latestMeritParams` keeps the time the latest parameters took effect (above the 128 packed bits).
+    uint256 private constant PARAMS_FROM_SHIFT = 128;
+    /// @dev The packed parameters' bits in `_latestMeritParams`.
+    uint256 private constant PARAMS_MASK = type(uint128).max;
 
     /* STORAGE */
 
@@ -56,6 +60,9 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     IMeritRoots private immutable _meritRoots;
     /// @dev Packed {MeritParameters}, checkpointed by timestamp.
     Checkpoints.Trace208 private _meritParams;
+    /// @dev The latest {MeritParameters} (packed as in `_meritParams`, 128 bits) and, above them, the time they took
+    /// effect: a timepoint at or after it reads this one slot instead of the checkpoint history.
+    uint256 private _latestMeritParams;
 
     /// @dev What every merit vote at one snapshot shares: the root final at the snapshot, the split decay factor from
     /// its epoch end to the snapshot ({MeritDecayLib-factorOf}), k (0 when the merit has decayed to nothing) and the
@@ -68,11 +75,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         uint96 cap;
     }
 
-    /// @dev {MeritSnapshot} without its root, packed in one word, under `keccak256(timepoint, root)`: written by the
-    /// first merit vote at a snapshot (or by anyone through {cacheMeritSnapshot}) only after checking that `root` IS
-    /// the root final at `timepoint`. A later vote computes the root its proof leads to and looks for the word under
-    /// that key: found means the proof leads to the root final at the snapshot (the proof is valid); missing means
-    /// the record is computed (first vote, or an invalid proof, which then reverts). Everything the record derives
+    /// @dev {MeritSnapshot} without its root, packed in one word, under `keccak256(timepoint, root)`: written only by
+    /// {cacheMeritSnapshot} (anyone, past timepoints only; votes never write it), after checking that `root` IS the
+    /// root final at `timepoint`. A vote computes the root its proof leads to and looks for the word under that key:
+    /// found means the proof leads to the root final at the snapshot (the proof is valid); missing means the vote
+    /// computes what it needs itself (uncached, or an invalid proof, which then reverts). Everything the record derives
     /// from is history that no longer changes once the timepoint is past (the final-root history, OPEN's total supply
     /// checkpoints, the merit parameter checkpoints).
     mapping(bytes32 key => uint256 packed) private _snapshots;
@@ -147,7 +154,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         returns (uint256 votes)
     {
         if (params.length != 0) {
-            (votes,,,) = _meritVotes(account, timepoint, params);
+            (votes,) = _meritVotes(account, timepoint, params);
         }
     }
 
@@ -190,13 +197,13 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     {
         votes = _baseVotes(account, timepoint);
         if (params.length != 0) {
-            (uint256 merit,,,) = _meritVotes(account, timepoint, params);
+            (uint256 merit,) = _meritVotes(account, timepoint, params);
             votes += merit;
         }
     }
 
-    /// @dev OpenZeppelin's vote, except that a vote with a merit proof reads the merit through the snapshot cache (the
-    /// first merit vote at a snapshot writes it) and its {IGovernor-VoteCastWithParams} event carries
+    /// @dev OpenZeppelin's vote, except that a vote with a merit proof reads the merit through the snapshot cache when
+    /// {cacheMeritSnapshot} wrote it (votes never write it) and its {IGovernor-VoteCastWithParams} event carries
     /// `abi.encode(leaf)` (32 bytes: the StandardMerkleTree leaf hash of the proven `(account, cumulativeAmount,
     /// merit)`) instead of the whole proof, which stays in the transaction's calldata. Without params: {VoteCast}.
     function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
@@ -211,11 +218,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         bytes32 leaf;
         if (params.length != 0) {
             uint256 merit;
-            bytes32 missedKey;
-            MeritSnapshot memory s;
-            (merit, leaf, missedKey, s) = _meritVotes(account, timepoint, params);
-            // The first merit vote at this snapshot writes its record for the next ones.
-            if (missedKey != bytes32(0)) _cacheSnapshot(missedKey, timepoint, s);
+            (merit, leaf) = _meritVotes(account, timepoint, params);
             weight += merit;
         }
         votedWeight = _countVote(proposalId, account, support, weight, params);
@@ -259,34 +262,50 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         return _openToken.getPastVotes(account, timepoint) + _staking.getPastStakedVotes(account, timepoint);
     }
 
-    /// @dev Verifies the voter's own leaf against the root final at `timepoint` through the snapshot cache; returns the
-    /// merit weighted, decayed and capped, the leaf, and on a cache miss the key and the computed record (to write).
+    /// @dev Verifies the voter's own leaf against the root final at `timepoint` (through the snapshot cache when it
+    /// holds the record, else against {IMeritRoots-finalRootAt}); returns the merit weighted, decayed and capped, and
+    /// the leaf. Never writes.
     function _meritVotes(address account, uint256 timepoint, bytes memory params)
         internal
         view
-        returns (uint256 votes, bytes32 leaf, bytes32 missedKey, MeritSnapshot memory s)
+        returns (uint256 votes, bytes32 leaf)
     {
         uint256 merit;
         bytes32 root;
         (merit, leaf, root) = _proveLeaf(account, params);
-        bytes32 key = _snapshotKey(timepoint, root);
-        uint256 packed = _snapshots[key];
-        if (packed != 0) {
-            s.factor = uint128(packed);
-            s.halvings = uint8(packed >> HALVINGS_SHIFT);
-            s.meritWeight = uint24(packed >> WEIGHT_SHIFT);
-            s.cap = uint96((packed >> CAP_SHIFT) & SATURATED_CAP);
-        } else {
-            s = _computeMeritSnapshot(timepoint);
-            if (s.root != root) revert LineageGovernorInvalidMeritProof(account, s.root);
-            missedKey = key;
+        uint256 packed = _snapshots[_snapshotKey(timepoint, root)];
+        MeritSnapshot memory s;
+        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit), leaf);
+        s.factor = uint128(packed);
+        s.halvings = uint8(packed >> HALVINGS_SHIFT);
+        s.meritWeight = uint24(packed >> WEIGHT_SHIFT);
+        s.cap = uint96((packed >> CAP_SHIFT) & SATURATED_CAP);
+        votes = _applySnapshot(s, merit);
+        if (votes <= s.cap) return (votes, leaf);
+        // Over the cap: the cap, exactly (recomputed only when the cached one is saturated).
+        if (s.cap != SATURATED_CAP) return (s.cap, leaf);
+        (, uint256 exactCap) = _computeMeritSnapshotWithCap(timepoint);
+        return (Math.min(votes, exactCap), leaf);
+    }
+
+    /// @dev A merit vote without a cached record: checks that `root` (where the proof led) is the root final at
+    /// `timepoint` and weighs, decays and caps `merit`. Lazy cap: the total voting supply is OPEN's supply plus the
+    /// weighted decayed total merit `wT`, so the cap is at least `wT x capBps / BPS` (floors included); while the
+    /// votes are within that bound the cap cannot bind and OPEN's past total supply is not read. Otherwise the exact
+    /// cap `(supply + wT) x capBps / BPS` applies, as in {totalVotingSupply}.
+    function _uncachedMeritVotes(address account, uint256 timepoint, bytes32 root, uint256 merit)
+        internal
+        view
+        returns (uint256 votes)
+    {
+        (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps) = _meritRecord(timepoint);
+        if (s.root != root) {
+            if (s.root == bytes32(0)) revert LineageGovernorNoMeritRoot(timepoint);
+            revert LineageGovernorInvalidMeritProof(account, s.root);
         }
         votes = _applySnapshot(s, merit);
-        if (votes <= s.cap) return (votes, leaf, missedKey, s);
-        // Over the cap: the cap, exactly (recomputed only when the cached one is saturated).
-        if (s.cap != SATURATED_CAP) return (s.cap, leaf, missedKey, s);
-        (, uint256 exactCap) = _computeMeritSnapshotWithCap(timepoint);
-        return (Math.min(votes, exactCap), leaf, missedKey, s);
+        if (votes <= (weightedTotal * capBps) / BPS) return votes;
+        return Math.min(votes, ((_openToken.getPastTotalSupply(timepoint) + weightedTotal) * capBps) / BPS);
     }
 
     /// @dev Reads canonical `params` = `abi.encode(uint256 cumulativeAmount, uint256 merit, bytes32[] proof)` in place
@@ -385,21 +404,32 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         view
         returns (MeritSnapshot memory s, uint256 votingSupply, uint256 capBps)
     {
+        uint256 weightedTotal;
+        (s, weightedTotal, capBps) = _meritRecord(timepoint);
+        votingSupply = _openToken.getPastTotalSupply(timepoint) + weightedTotal;
+    }
+
+    /// @dev The snapshot at `timepoint` (without its cap; a zero root when no root was final then), k x the decayed
+    /// total merit of that root, and the merit cap in bps (0 without a root). Does not read OPEN's supply.
+    function _meritRecord(uint256 timepoint)
+        internal
+        view
+        returns (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps)
+    {
         (bytes32 root, uint64 epochEnd, uint256 totalMerit) = _meritRoots.finalRootAt(timepoint);
-        votingSupply = _openToken.getPastTotalSupply(timepoint);
-        if (root == bytes32(0)) return (s, votingSupply, 0);
-        MeritParameters memory p = _paramsAt(timepoint);
+        if (root == bytes32(0)) return (s, 0, 0);
+        uint256 packed = _paramsPackedAt(timepoint);
         (uint256 factor, uint256 halvings) =
-            MeritDecayLib.factorOf(timepoint > epochEnd ? timepoint - epochEnd : 0, p.halfLife);
+            MeritDecayLib.factorOf(timepoint > epochEnd ? timepoint - epochEnd : 0, uint64(packed >> 64));
         s.root = root;
         if (halvings < MeritDecayLib.MAX_HALVINGS) {
             // `factor < 2^128`, `halvings < 256`, `meritWeight <= MAX_MERIT_WEIGHT < 2^24`.
             s.factor = uint128(factor);
             s.halvings = uint8(halvings);
-            s.meritWeight = uint24(p.meritWeight);
+            s.meritWeight = uint24(uint32(packed));
         } // else every merit has decayed to nothing: k = 0 stands for it.
-        votingSupply += _applySnapshot(s, totalMerit);
-        capBps = p.meritCapBps;
+        weightedTotal = _applySnapshot(s, totalMerit);
+        capBps = uint16(packed >> 32);
     }
 
     /// @dev k x merit decayed by the snapshot's split factor (`k x decay(merit) / MERIT_WEIGHT_SCALE`).
@@ -409,11 +439,19 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     }
 
     function _paramsAt(uint256 timepoint) internal view returns (MeritParameters memory p) {
-        uint256 packed = _meritParams.upperLookupRecent(uint48(Math.min(timepoint, type(uint48).max)));
+        uint256 packed = _paramsPackedAt(timepoint);
         p.meritWeight = uint32(packed);
         p.meritCapBps = uint16(packed >> 32);
         p.quorumBps = uint16(packed >> 48);
         p.halfLife = uint64(packed >> 64);
+    }
+
+    /// @dev The packed parameters in force at `timepoint`: the latest ones from their own slot when `timepoint` is at
+    /// or after the time they took effect, else from the checkpoint history (same answer as the history).
+    function _paramsPackedAt(uint256 timepoint) internal view returns (uint256) {
+        uint256 latest = _latestMeritParams;
+        if (timepoint >= latest >> PARAMS_FROM_SHIFT) return latest & PARAMS_MASK;
+        return _meritParams.upperLookupRecent(uint48(timepoint));
     }
 
     function _setMeritParameters(MeritParameters memory p, uint48 effectiveFrom) internal {
@@ -424,6 +462,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         uint256 packed = uint256(p.meritWeight) | (uint256(p.meritCapBps) << 32) | (uint256(p.quorumBps) << 48)
             | (uint256(p.halfLife) << 64);
         _meritParams.push(effectiveFrom, uint208(packed));
+        _latestMeritParams = (uint256(effectiveFrom) << PARAMS_FROM_SHIFT) | packed;
         emit MeritParametersSet(p.meritWeight, p.halfLife, p.meritCapBps, p.quorumBps, effectiveFrom);
     }
 

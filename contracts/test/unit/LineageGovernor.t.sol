@@ -161,7 +161,7 @@ contract LineageGovernorTest is GovernorScenario {
         }
     }
 
-    function test_castVoteWithParams_firstVoteCachesSnapshotLaterVotesReuseIt() public {
+    function test_castVoteWithParams_votesNeverCacheCachedSnapshotIsReused() public {
         uint256 id = _propose("cache");
         uint256 t = governor.proposalSnapshot(id);
         vm.warp(t + 1);
@@ -175,17 +175,21 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(daveView, cap, "dave is capped");
 
         bytes32 carolLeaf = MeritTree.leaf(carol, 5e18, CAROL_MERIT);
-        vm.expectEmit(true, false, false, false, address(governor));
-        emit ILineageGovernor.MeritSnapshotCached(t, meritRoot, 0, 0, 0, 0);
+        vm.recordLogs();
         vm.expectEmit(true, false, false, true, address(governor));
         emit IGovernor.VoteCastWithParams(carol, id, 1, carolView, "why", abi.encode(carolLeaf));
         vm.prank(carol);
         assertEq(governor.castVoteWithReasonAndParams(id, 1, "why", carolParams), carolView);
+        assertEq(_countCached(vm.getRecordedLogs()), 0, "a vote never writes the cache");
 
+        // Anyone caches the snapshot; the next merit vote reads it (and writes nothing).
+        vm.expectEmit(true, false, false, false, address(governor));
+        emit ILineageGovernor.MeritSnapshotCached(t, meritRoot, 0, 0, 0, 0);
+        governor.cacheMeritSnapshot(t);
         vm.recordLogs();
         vm.prank(dave);
         assertEq(governor.castVoteWithReasonAndParams(id, 0, "", daveParams), daveView, "cached cap is exact");
-        assertEq(_countCached(vm.getRecordedLogs()), 0, "second merit vote reuses the cache");
+        assertEq(_countCached(vm.getRecordedLogs()), 0, "a vote reads the cache, writes nothing");
         (uint256 against, uint256 forVotes,) = governor.proposalVotes(id);
         assertEq(forVotes, carolView);
         assertEq(against, daveView);
@@ -245,6 +249,11 @@ contract LineageGovernorTest is GovernorScenario {
         vm.prank(carol);
         uint256 w1 = governor.castVoteWithReasonAndParams(id1, 1, "", oldParams);
         assertEq(w1, token.getPastVotes(carol, t1) + _expectedMerit(CAROL_MERIT, t1));
+        assertEq(governor.cacheMeritSnapshot(t1), meritRoot, "the root final at the snapshot is cached");
+        vm.expectRevert(
+            abi.encodeWithSelector(ILineageGovernor.LineageGovernorInvalidMeritProof.selector, carol, meritRoot)
+        );
+        governor.meritVotes(carol, t1, newParams);
         vm.prank(dave);
         uint256 wDave = governor.castVoteWithReasonAndParams(id1, 1, "", _meritParams(1, 1e18, DAVE_MERIT));
         assertEq(wDave, governor.totalVotingSupply(t1) * MERIT_CAP_BPS / 10_000);
@@ -261,10 +270,12 @@ contract LineageGovernorTest is GovernorScenario {
         vm.recordLogs();
         vm.prank(carol);
         uint256 w2 = governor.castVoteWithReasonAndParams(id2, 1, "", newParams);
-        assertEq(_countCached(vm.getRecordedLogs()), 1, "a new snapshot is cached once");
+        assertEq(_countCached(vm.getRecordedLogs()), 0, "votes never cache");
         assertEq(
             w2, token.getPastVotes(carol, t2) + 2 * MeritDecayLib.decay(2 * CAROL_MERIT, t2 - epochEnd2, HALF_LIFE)
         );
+        assertEq(governor.cacheMeritSnapshot(t2), root2, "the second snapshot's own record");
+        assertEq(governor.meritVotes(carol, t2, newParams), w2 - token.getPastVotes(carol, t2), "cached == computed");
         // The first proposal's cache was not touched by the second.
         assertEq(governor.meritVotes(carol, t1, oldParams), _expectedMerit(CAROL_MERIT, t1));
     }
@@ -517,6 +528,86 @@ contract LineageGovernorTest is GovernorScenario {
         );
     }
 
+    /* LAZY CAP AND LATEST-PARAMETERS SHORTCUT */
+
+    /// @dev A root over (bob: `merit`, carol: `others`) final and ending at the current second, returned with bob's
+    /// params and the snapshot (one second later, no decay: k x merit exactly).
+    function _bobRoot(uint256 merit, uint256 others, uint256 total) internal returns (bytes memory params, uint256 t) {
+        bytes32[] memory l = new bytes32[](2);
+        l[0] = MeritTree.leaf(bob, 0, merit);
+        l[1] = MeritTree.leaf(carol, 0, others);
+        roots.addRoot(uint64(block.timestamp), MeritTree.root(l), uint64(block.timestamp), total);
+        t = block.timestamp;
+        vm.warp(block.timestamp + 1);
+        params = abi.encode(uint256(0), merit, MeritTree.proof(l, 0));
+    }
+
+    /// @notice Uncached: while k x merit <= k x totalMerit x capBps / BPS the cap cannot bind and OPEN's past total
+    /// supply is not read; one unit above, it is read and the exact cap applies (here it does not bind).
+    function test_meritVotes_lazyCapNotReadAtTheBoundary() public {
+        uint256 total = 1e24;
+        uint256 bound_ = total * MERIT_CAP_BPS / 10_000; // k = 2: votes 2 x bound_ == (2 x total) x capBps / BPS
+        (bytes memory atBound, uint256 t) = _bobRoot(bound_, total - bound_, total);
+        vm.expectCall(address(token), abi.encodeWithSelector(token.getPastTotalSupply.selector, t), 0);
+        assertEq(governor.meritVotes(bob, t, atBound), 2 * bound_, "not capped, supply not read");
+
+        (bytes memory above, uint256 t2) = _bobRoot(bound_ + 1, total - bound_ - 1, total);
+        vm.expectCall(address(token), abi.encodeWithSelector(token.getPastTotalSupply.selector, t2), 1);
+        uint256 got = governor.meritVotes(bob, t2, above);
+        assertEq(got, 2 * (bound_ + 1), "read the supply: the cap does not bind");
+    }
+
+    /// @notice Uncached, the cap binding: exactly the cap (OPEN supply + k x total merit) x capBps / BPS, one vote
+    /// over it and at it, equal to the cached path's figure.
+    function test_meritVotes_lazyCapBindsExactlyAtTheCap() public {
+        uint256 supply = token.totalSupply();
+        uint256 total = 1e30;
+        // cap = (supply + 2 x total) x capBps / BPS; bob's votes 2 x merit.
+        uint256 cap = (supply + 2 * total) * MERIT_CAP_BPS / 10_000;
+        uint256 atCap = cap / 2;
+        (bytes memory p1, uint256 t1) = _bobRoot(atCap, total - atCap, total);
+        assertEq(governor.meritVotes(bob, t1, p1), 2 * atCap, "at (or one under) the cap: not capped");
+        (bytes memory p2, uint256 t2) = _bobRoot(atCap + 1, total - atCap - 1, total);
+        uint256 cap2 = governor.totalVotingSupply(t2) * MERIT_CAP_BPS / 10_000;
+        assertEq(cap2, cap);
+        assertGt(2 * (atCap + 1), cap2, "over the cap");
+        assertEq(governor.meritVotes(bob, t2, p2), cap2, "capped exactly");
+        governor.cacheMeritSnapshot(t2);
+        assertEq(governor.meritVotes(bob, t2, p2), cap2, "cached path agrees");
+    }
+
+    /// @notice The latest parameters are read from their own slot at or after the time they took effect; an earlier
+    /// timepoint reads the checkpoint history (k = 2 before, k = 3 from the change on), for votes too.
+    function test_meritVotes_latestParametersShortcutAndEarlierTimepoints() public {
+        (bytes memory params, uint256 tBefore) = _bobRoot(1e18, 1e18, 2e18);
+        {
+            (address[] memory t0, uint256[] memory v0, bytes[] memory c0) =
+                _setMeritCall(30_000, HALF_LIFE, MERIT_CAP_BPS, QUORUM_BPS);
+            _pass(t0, v0, c0, "k = 3");
+        }
+        uint256 changedAt = block.timestamp;
+        vm.warp(block.timestamp + 10);
+        assertEq(governor.meritParametersAt(changedAt - 1).meritWeight, MERIT_WEIGHT, "just before: history");
+        assertEq(governor.meritParametersAt(changedAt).meritWeight, 30_000, "from the change: latest slot");
+        assertEq(governor.meritParametersAt(block.timestamp).meritWeight, 30_000);
+        assertEq(governor.meritParametersAt(0).meritWeight, MERIT_WEIGHT, "construction parameters");
+        assertEq(governor.meritVotes(bob, tBefore, params), 2e18, "k = 2 at a snapshot before the change");
+        uint256 decayed = MeritDecayLib.decay(1e18, changedAt - tBefore, HALF_LIFE);
+        assertEq(governor.meritVotes(bob, changedAt, params), 3 * decayed, "k = 3 at the change");
+        // A second change: the first one is now answered from the history, the second from the slot.
+        {
+            (address[] memory t1, uint256[] memory v1, bytes[] memory c1) =
+                _setMeritCall(40_000, HALF_LIFE, MERIT_CAP_BPS, QUORUM_BPS);
+            _pass(t1, v1, c1, "k = 4");
+        }
+        uint256 changedAt2 = block.timestamp;
+        assertEq(governor.meritParametersAt(changedAt2).meritWeight, 40_000);
+        assertEq(governor.meritParametersAt(changedAt2 - 1).meritWeight, 30_000, "history between the changes");
+        assertEq(governor.meritParametersAt(changedAt).meritWeight, 30_000);
+        assertEq(governor.meritVotes(bob, changedAt, params), 3 * decayed, "unchanged by a later change");
+        assertEq(governor.meritVotes(bob, tBefore, params), 2e18);
+    }
+
     /* FUZZ */
 
     function testFuzz_meritVotes_neverAboveWeightedMeritOrCap(uint256 merit, uint256 others, uint256 age) public {
@@ -535,6 +626,9 @@ contract LineageGovernorTest is GovernorScenario {
         assertLe(got, governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000);
         // Either the full weighted merit or exactly the cap.
         assertTrue(got == weighted || got == governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000);
+        // The lazy (uncached) cap and the cached record agree.
+        governor.cacheMeritSnapshot(t);
+        assertEq(governor.meritVotes(bob, t, abi.encode(uint256(0), merit, MeritTree.proof(l, 0))), got, "cached");
     }
 
     function test_constructor_rejectsOutOfBoundsSettings() public {
