@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /**
- * The demo fine-tune (`npx tsx bench/ai-demo.ts [--qlora q4_0] [--no-write]`): LoRA on the shipped base over the generated
+ * The demo fine-tune (`npx tsx bench/ai-demo.ts [--base file.gguf] [--qlora q4_0] [--no-write]`): LoRA on the shipped base over the generated
  * Datanet-registry Q/A domain (ai/eval/domain.ts); reports wall time, exact match before/after on held-out questions,
  * held-out loss/perplexity, and the plain-JS (tfjs cpu backend) time of the same steps, measured in the same run.
  * Appends to bench/RESULTS.md.
  */
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { initBackend, tf } from "../ai/backend/index.ts";
 import { loadBase } from "../ai/base/index.ts";
@@ -16,11 +17,13 @@ import { TEMPLATES, tokenizeRecord } from "../ai/templates/index.ts";
 import { ExampleData } from "../ai/train/data.ts";
 import { DEMO, fineTuneLora } from "../ai/train/finetune.ts";
 
-const { values } = parseArgs({ options: { qlora: { type: "string" }, lr: { type: "string" }, "lr-b-scale": { type: "string" }, "no-write": { type: "boolean", default: false } } });
+const { values } = parseArgs({ options: { base: { type: "string" }, qlora: { type: "string" }, lr: { type: "string" }, "lr-b-scale": { type: "string" }, "no-write": { type: "boolean", default: false } } });
 const lrBScale = Number(values["lr-b-scale"] ?? 1);
 const trainCfg = { ...DEMO.train, ...(values.lr ? { lr: Number(values.lr) } : {}), ...(lrBScale !== 1 ? { lrScale: (n: string) => (n.endsWith("lora_b") ? lrBScale : 1) } : {}) };
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const load0 = loadavg();
 await initBackend("wasm");
-const base = loadBase();
+const base = loadBase(values.base);
 const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, DEMO.nTrain, DEMO.nEval, { kinds: DEMO.kinds });
 const quant = values.qlora as QuantType | undefined;
 const t0 = performance.now();
@@ -44,6 +47,7 @@ const r = fineTuneLora({
   },
 });
 const wall = (performance.now() - t0) / 1000;
+const load1 = loadavg();
 const stepsRun = r.result.steps;
 const tokPerStep = r.result.tokens / stepsRun;
 r.model.dispose();
@@ -73,7 +77,7 @@ const wasmStepSec = r.result.seconds / stepsRun;
 const em0 = r.before.exactMatch!;
 const em1 = r.after.exactMatch!;
 const lines = [
-  `\nDemo fine-tune (${quant ? `QLoRA ${quant.toUpperCase()}` : "LoRA"} r=${DEMO.lora.rank}, alpha ${DEMO.lora.alpha}, targets ${DEMO.lora.targets.join(",")}; ${r.trainRecords} generated training questions, ${r.evalRecords} held-out questions with unseen names; ${stepsRun} steps of batch ${DEMO.batchSize} (~${tokPerStep.toFixed(0)} tokens/step), lr ${trainCfg.lr}${lrBScale !== 1 ? ` (x${lrBScale} for lora_b)` : ""}, ${new Date().toISOString()}):\n`,
+  `\nDemo fine-tune (${quant ? `QLoRA ${quant.toUpperCase()}` : "LoRA"} r=${DEMO.lora.rank}, alpha ${DEMO.lora.alpha}, targets ${DEMO.lora.targets.join(",")}; ${r.trainRecords} generated training questions, ${r.evalRecords} held-out questions with unseen names; ${stepsRun} steps of batch ${DEMO.batchSize} (~${tokPerStep.toFixed(0)} tokens/step), lr ${trainCfg.lr} cosine to ${trainCfg.minLr}${lrBScale !== 1 ? ` (x${lrBScale} for lora_b)` : ""}; base ${values.base ?? "ai/base/lineage-tiny.gguf"} (${String(base.info.steps ?? "?")} pre-training steps, eval loss ${typeof base.info.evalLoss === "number" ? base.info.evalLoss.toFixed(3) : "?"}); ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), load average ${load0} at start, ${load1} after training; ${new Date().toISOString()}):\n`,
   `| measurement | value | target | met? |`,
   `|---|---|---|---|`,
   `| exact match on held-out questions, base -> fine-tuned | ${(100 * em0.accuracy).toFixed(1)}% -> ${(100 * em1.accuracy).toFixed(1)}% (${em1.correct}/${em1.total}) | >= 90% | ${em1.accuracy >= 0.9 ? "yes" : "no"} |`,

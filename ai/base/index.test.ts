@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../backend/index.ts";
 import { LlamaModel } from "../model/index.ts";
-import { BASE_CONFIG, BASE_PATH, loadBase } from "./index.ts";
+import { BASE_CONFIG, BASE_PATH, BASE_TRAIN, loadBase } from "./index.ts";
 import { sotuTexts } from "./corpus.ts";
 
 beforeAll(async () => {
@@ -19,7 +19,8 @@ describe("shipped tiny base", () => {
     expect(b.tokenizer.vocabSize).toBe(BASE_CONFIG.vocabSize);
     const text = "We the People of the United States, in Order to form a more perfect Union — 🙂";
     expect(b.tokenizer.decode(b.tokenizer.encode(text))).toBe(text);
-    expect(b.info.steps).toBe(360);
+    expect(b.info.steps).toBe(BASE_TRAIN.stopAtStep);
+    expect(b.info.train).toMatchObject(BASE_TRAIN);
   });
 
   it("is trained: held-out-style SOTU text scores far better than chance (ln 2048 = 7.62 nats)", () => {

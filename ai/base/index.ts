@@ -28,8 +28,12 @@ export const BASE_CONFIG: LlamaConfig = {
   tiedEmbeddings: true,
 };
 
-/** The recipe: a cosine schedule spanning 600 steps, truncated at step 360 (the CPU budget of a shared 2-core machine). */
-export const BASE_TRAIN = { seed: 7, steps: 600, stopAtStep: 360, batchSize: 8, seqLen: 128, lr: 3e-3, minLr: 3e-4, warmupSteps: 30, weightDecay: 0.1 } as const;
+/**
+ * The recipe of the shipped weights: a cosine schedule over 600 steps of 8 x 128 tokens (~0.6M of the corpus's 7.2M
+ * tokens), run to the end. (The previous shipped base stopped at step 360 of this schedule; completing it lowered the
+ * eval loss from 5.08 to 4.83 nats and lifted the demo LoRA fine-tune, see bench/RESULTS.md.)
+ */
+export const BASE_TRAIN = { seed: 7, steps: 600, stopAtStep: 600, batchSize: 8, seqLen: 128, lr: 3e-3, minLr: 3e-4, warmupSteps: 30, weightDecay: 0.1 } as const;
 
 /** Write the base as a GGUF file (llama architecture, F32, gpt2 tokenizer inside; atomic). */
 export async function saveBase(path: string, config: LlamaConfig, weights: TensorMap, tok: ByteBpeTokenizer, info: Record<string, unknown>): Promise<void> {

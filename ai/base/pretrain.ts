@@ -72,5 +72,5 @@ trainer.on("progress", (p) => {
 });
 const r = trainer.run();
 log(`done: ${r.steps} steps, final loss ${r.finalLoss.toFixed(3)}, eval ${r.bestEvalLoss?.toFixed(3)}`);
-await saveBase(values.out!, model.config, model.exportWeights(), tok, { steps: r.steps, evalLoss: r.bestEvalLoss ?? null, tokens: ids.length, corpus: CORPUS_LICENCES, train: BASE_TRAIN });
+await saveBase(values.out!, model.config, model.exportWeights(), tok, { steps: r.steps, evalLoss: r.bestEvalLoss ?? null, tokens: ids.length, corpus: CORPUS_LICENCES, train: { ...BASE_TRAIN, steps, stopAtStep: Number(values["stop-at"]) } });
 log(`wrote ${values.out}`);

@@ -5,7 +5,7 @@
  * Default `npm test`: a short real run (30 steps): exact match of the base is near 0 and the held-out answer loss
  * falls by more than half.
  * LINEAGE_FULL=1: the full demo recipe (`DEMO`) and the issue's target, >= 90% exact match on held-out questions.
- * Measured on the shipped base (see bench/RESULTS.md and the closing note): the LoRA recipe does not reach 90% yet.
+ * Measured on the shipped base (bench/RESULTS.md): 0% -> 100% (48/48) held-out exact match in 150 steps.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend/index.ts";
