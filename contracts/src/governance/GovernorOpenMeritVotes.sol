@@ -186,8 +186,8 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /* INTERNAL */
 
-    /// @dev OPEN votes + staked OPEN, plus proven merit when `params` is not empty (a view: reads the cached
-    /// snapshot when there is one, computes it otherwise; never writes).
+    /// @dev OPEN votes + staked OPEN, plus proven merit when `params` is not empty (reads the cached snapshot when
+    /// there is one, computes what it needs otherwise; never writes).
     function _getVotes(address account, uint256 timepoint, bytes memory params)
         internal
         view

@@ -21,9 +21,10 @@ import {IMeritRoots} from "./IMeritRoots.sol";
 /// `abi.encode(leaf)` (32 bytes), `leaf` = the StandardMerkleTree leaf hash of `(account, cumulativeAmount, merit)`
 /// that was proven (the proof itself stays in the transaction's calldata). A vote without params emits
 /// {IGovernor-VoteCast}.
-/// Gas: the first merit vote at a snapshot computes what every merit vote at that snapshot shares (root, decay factor,
-/// k, cap) and caches it ({MeritSnapshotCached}); later merit votes read it from one storage word keyed by (snapshot,
-/// the root their proof leads to). Anyone may pay for that first computation in advance with {cacheMeritSnapshot}.
+/// Gas: votes never write merit storage. Anyone may cache what every merit vote at a snapshot shares (root, decay
+/// factor, k, cap) with {cacheMeritSnapshot} ({MeritSnapshotCached}); merit votes then read it from one storage word
+/// keyed by (snapshot, the root their proof leads to). Uncached, a vote computes it, reading OPEN's past total supply
+/// only when the cap might bind (exact either way).
 /// Quorum = quorumBps x totalVotingSupply(t), with totalVotingSupply(t) = OPEN total supply at `t` + k x the root's
 /// decayed total merit. k, the half-life, the merit cap and the quorum are governed, bounded and checkpointed (a
 /// change applies to snapshots from the time it is executed on, never to a running vote).
@@ -72,8 +73,8 @@ interface ILineageGovernor {
         uint256 meritCap
     );
 
-    /// @notice Computes and caches the merit snapshot at a past `timepoint` (the first merit vote at a proposal's
-    /// snapshot does it otherwise); permissionless, a no-op when already cached. Reverts when no root was final at
+    /// @notice Computes and caches the merit snapshot at a past `timepoint` (votes never do; a cached snapshot makes
+    /// merit votes at it cheaper); permissionless, a no-op when already cached. Reverts when no root was final at
     /// `timepoint` or `timepoint` is not in the past.
     /// @return root The payout root final at `timepoint`.
     function cacheMeritSnapshot(uint256 timepoint) external returns (bytes32 root);
