@@ -4,27 +4,39 @@
  * five commonest queries (100-row lists), on PGlite and (when Debian's Postgres is installed) on Postgres.
  *
  *   npx tsx bench/indexer.ts [--events 50000] [--backend pglite|postgres|both] [--iterations 200]
+ *     [--chain <dir>] [--keep-log <dir>] [--no-live] [--floor]
+ *
+ * `--chain <dir>` keeps the prepared chain (anvil state + deployment) in `dir` and reuses it on the next run with the
+ * same event count (setting up 50,000 events takes about a minute); `--keep-log <dir>` keeps Ponder's logs there;
+ * `--no-live` skips the live phase; `--floor` also measures Ponder's own cost with a no-op handler.
  *
  * Setup: anvil on a free port, every contract deployed, 100 Datanets, then `events` contributions to Datanet 1 in
  * batches of 1,000 items (one transaction each), then 40 empty blocks so they are final (Ponder's backfill path).
- * Backfill: throughput = contribution events / the time Ponder reports for "Completed backfill indexing" (RPC fetch
- * and indexing). Live: 10 more batches sent while the indexer follows the head, timed from the first send until
- * the indexer has processed the last block. Prints a JSON report and a markdown table.
+ * Backfill: throughput = contribution events / the time Ponder reports for "Completed backfill indexing".
+ * - cold: a fresh database; Ponder fetches every log, block and transaction over JSON-RPC, stores them in its RPC
+ *   cache (`ponder_sync`), reads them back, decodes and runs the handlers.
+ * - re-index from RPC cache (PGlite): a second schema on the same database, as after a change of indexer code
+ *   (`scripts/devnet/indexer.ts` names the schema after the code): no fetching, the handlers over cached logs.
+ *   Postgres has no such run: on a shared Postgres the local chain runs with Ponder's cache off (ponder.config.ts).
+ * - floor (`--floor`): the same, with a ContributionSubmitted handler that does nothing.
+ * Live: 10 more batches sent while the indexer follows the head, timed from the first send until the indexer has
+ * processed the last block. Queries: 200 sequential requests each after 10 warm-up requests. Every figure is printed
+ * with the 1-minute load average (the machine is shared). Prints a JSON report and markdown tables.
  */
-import { readFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { concatHex, encodeFunctionData, keccak256, numberToHex, toHex, type Address, type Hex } from "viem";
 import { datanetRegistryAbi } from "../sdk/abi/index.ts";
 import { ANVIL_KEYS, startAnvil } from "../scripts/devnet/anvil.ts";
-import { deploy } from "../scripts/devnet/deploy.ts";
+import { deploy, writeDeployment } from "../scripts/devnet/deploy.ts";
 import { gql, startIndexer, type Indexer } from "../scripts/devnet/indexer.ts";
 import { demoClients } from "../scripts/devnet/seed.ts";
 import { postgresBin, startPostgres, type Postgres } from "../scripts/devnet/postgres.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { REPO_ROOT } from "../sdk/addresses/index.ts";
+import { readDeployment, REPO_ROOT } from "../sdk/addresses/index.ts";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +48,10 @@ const ITERATIONS = Number(arg("iterations", "200"));
 const BATCH = 1_000;
 const LIVE_BATCHES = 10;
 const DATANETS = 100;
+const CHAIN_DIR = arg("chain", "");
+const KEEP_LOG = arg("keep-log", "");
+const LIVE = !process.argv.includes("--no-live");
+const FLOOR = process.argv.includes("--floor");
 
 async function rpc<T>(url: string, calls: { method: string; params: unknown[] }[]): Promise<T[]> {
   const body = calls.map((c, id) => ({ jsonrpc: "2.0", id, ...c }));
@@ -92,8 +108,31 @@ async function contributeBatches(s: Setup, count: number): Promise<void> {
 
 async function setup(): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), "lineage-bench-"));
-  const anvil = await startAnvil({ args: ["--gas-limit", "1000000000"] });
   const deploymentFile = join(REPO_ROOT, "deployments", ".tmp", `bench-${process.pid}.json`);
+  const cachedState = CHAIN_DIR ? join(CHAIN_DIR, `state-${EVENTS}.json`) : "";
+  const cachedDeployment = CHAIN_DIR ? join(CHAIN_DIR, `deployment-${EVENTS}.json`) : "";
+  if (cachedState && existsSync(cachedState) && existsSync(cachedDeployment)) {
+    // A chain prepared by an earlier run: load it (never dumped back, so live batches do not accumulate).
+    const anvil = await startAnvil({ args: ["--gas-limit", "1000000000", "--load-state", cachedState] });
+    const deployment = readDeployment(cachedDeployment);
+    writeDeployment(deploymentFile, deployment);
+    const users = demoClients(anvil.rpcUrl, deployment);
+    return {
+      rpcUrl: anvil.rpcUrl,
+      registry: deployment.contracts.DatanetRegistry as Address,
+      senders: users.slice(2).map((u) => u.address),
+      deploymentFile,
+      deployment,
+      dir,
+      sentBatches: Math.ceil(EVENTS / BATCH),
+      stop: async () => {
+        await anvil.stop();
+        rmSync(deploymentFile, { force: true });
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const anvil = await startAnvil({ args: ["--gas-limit", "1000000000", ...(cachedState ? ["--dump-state", cachedState] : [])] });
   const deployment = await deploy({ rpcUrl: anvil.rpcUrl, chainId: 31337, privateKey: ANVIL_KEYS[0]!, deploymentFile });
   const users = demoClients(anvil.rpcUrl, deployment);
   const alice = users[1]!;
@@ -133,20 +172,24 @@ async function setup(): Promise<Setup> {
   };
   await contributeBatches(s, Math.ceil(EVENTS / BATCH));
   await rpc(s.rpcUrl, [{ method: "anvil_mine", params: [numberToHex(40)] }]);
-  return s;
-}
-
-/** Ponder's own log: when the backfill completed and how long it took. */
-function backfillMs(logFile: string): number {
-  for (const line of readFileSync(logFile, "utf8").split("\n").reverse()) {
-    try {
-      const j = JSON.parse(line) as { msg?: string; duration?: number };
-      if (j.msg === "Completed backfill indexing across all chains" && j.duration !== undefined) return j.duration;
-    } catch {
-      /* not JSON */
+  if (cachedState) {
+    // Dump the prepared chain (anvil writes --dump-state on exit) and reload it, as later runs will.
+    await anvil.stop();
+    // `anvil` is a launcher: the real process may still be writing its dump when the launcher exits.
+    for (let i = 0; ; i++) {
+      try {
+        JSON.parse(readFileSync(cachedState, "utf8"));
+        break;
+      } catch (e) {
+        if (i > 120) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
+    writeFileSync(cachedDeployment, JSON.stringify(deployment, null, 2));
+    rmSync(dir, { recursive: true, force: true });
+    return setup();
   }
-  throw new Error("no 'Completed backfill indexing' line in the indexer log");
+  return s;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -183,48 +226,166 @@ async function latency(ix: Indexer, contributor: Address): Promise<Record<string
   return out;
 }
 
+interface BackfillFigure {
+  /** What ran: the indexer cold (fetching from the chain), re-indexing from Ponder's RPC cache, or the floor. */
+  run: string;
+  events: number;
+  ms: number;
+  eventsPerSecond: number;
+  /** Ponder's "Finished fetching backfill JSON-RPC data" duration (cold runs only). */
+  fetchMs?: number;
+  /** Time spent inside the ContributionSubmitted handler (Ponder's `ponder_indexing_function_duration`). */
+  handlerMs: number;
+  /** 1-minute load average before and after the run. */
+  load: [number, number];
+}
+
+/** Ponder's log: a duration by message. */
+function logDuration(logFile: string, msg: string): number | undefined {
+  for (const line of readFileSync(logFile, "utf8").split("\n").reverse()) {
+    try {
+      const j = JSON.parse(line) as { msg?: string; duration?: number };
+      if (j.msg === msg && j.duration !== undefined) return j.duration;
+    } catch {
+      /* not JSON */
+    }
+  }
+  return undefined;
+}
+
+/** Ponder's /metrics: milliseconds spent in the ContributionSubmitted handler. */
+async function handlerMs(ix: Indexer): Promise<number> {
+  const text = await (await fetch(`${ix.url}/metrics`)).text();
+  const m = /ponder_indexing_function_duration_sum\{event="DatanetRegistry:ContributionSubmitted"\} ([0-9.e+]+)/.exec(text);
+  return m ? Math.round(Number(m[1])) : Number.NaN;
+}
+
+/**
+ * The floor: the same Ponder app with a ContributionSubmitted handler that does nothing (config and schema re-exported
+ * from indexer/), so what is left is Ponder's own cost: fetching and caching the logs, decoding, its event loop.
+ */
+function floorRoot(): string {
+  // Inside the repository (gitignored .lineage/) so that its imports resolve node_modules.
+  const root = join(REPO_ROOT, ".lineage", `bench-floor-indexer-${process.pid}`);
+  const real = join(REPO_ROOT, "indexer");
+  mkdirSync(join(root, "src", "api"), { recursive: true });
+  writeFileSync(join(root, "ponder.config.ts"), `export { default } from ${JSON.stringify(join(real, "ponder.config.ts"))};\n`);
+  writeFileSync(join(root, "ponder.schema.ts"), `export * from ${JSON.stringify(join(real, "ponder.schema.ts"))};\n`);
+  writeFileSync(
+    join(root, "src", "DatanetRegistry.ts"),
+    `import { ponder } from "ponder:registry";\nponder.on("DatanetRegistry:ContributionSubmitted", async () => {});\n`,
+  );
+  writeFileSync(join(root, "src", "api", "index.ts"), `export { default } from ${JSON.stringify(join(real, "src", "api", "index.ts"))};\n`);
+  return root;
+}
+
+async function backfill(
+  s: Setup,
+  run: string,
+  opts: { pgliteDir: string; databaseUrl?: string; schema: string; root?: string },
+): Promise<{ ix: Indexer; figure: BackfillFigure; startToSyncedMs: number }> {
+  const logFile = join(s.dir, `indexer-${run.replace(/\W+/g, "-")}.log`);
+  const load0 = loadavg()[0]!;
+  const tStart = performance.now();
+  const ix = await startIndexer({
+    deploymentFile: s.deploymentFile,
+    deployment: s.deployment,
+    rpcUrl: s.rpcUrl,
+    readyTimeoutMs: 900_000,
+    logFile,
+    ...opts,
+  });
+  const startToSyncedMs = Math.round(performance.now() - tStart);
+  const events = await (opts.root
+    ? Promise.resolve(Math.ceil(EVENTS / BATCH) * BATCH) // the floor writes nothing to count
+    : gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`).then(
+        (r) => r.datanet.contributionCount,
+      ));
+  const ms = logDuration(logFile, "Completed backfill indexing across all chains");
+  if (ms === undefined) throw new Error("no 'Completed backfill indexing' line in the indexer log");
+  const figure: BackfillFigure = {
+    run,
+    events,
+    ms: Math.round(ms),
+    eventsPerSecond: Math.round((events / ms) * 1000),
+    fetchMs: logDuration(logFile, "Finished fetching backfill JSON-RPC data"),
+    handlerMs: await handlerMs(ix),
+    load: [load0, loadavg()[0]!],
+  };
+  if (figure.fetchMs !== undefined) figure.fetchMs = Math.round(figure.fetchMs);
+  if (KEEP_LOG) ix.process.once("exit", () => copyFileSync(logFile, join(KEEP_LOG, `${figure.run.replace(/\W+/g, "-")}-${Date.now()}.log`)));
+  console.error(`  ${JSON.stringify(figure)}`);
+  return { ix, figure, startToSyncedMs };
+}
+
 async function runBackend(backend: "pglite" | "postgres") {
   let pg: Postgres | undefined;
   const s = await setup();
+  const backfills: BackfillFigure[] = [];
+  const floorDirs: string[] = [];
   try {
     if (backend === "postgres") pg = await startPostgres();
-    const logFile = join(s.dir, `indexer-${backend}.log`);
-    const tStart = performance.now();
-    const ix = await startIndexer({
-      deploymentFile: s.deploymentFile,
-      deployment: s.deployment,
-      rpcUrl: s.rpcUrl,
-      pgliteDir: join(s.dir, "pglite"),
-      databaseUrl: pg?.url,
-      logFile,
-      readyTimeoutMs: 900_000,
-    });
-    const startToSyncedMs = performance.now() - tStart;
-    const indexed = await gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`);
-    const backfilledEvents = indexed.datanet.contributionCount;
-    const backfill = backfillMs(logFile);
+    const pgliteDir = join(s.dir, "pglite");
+    const cold = await backfill(s, `${backend}: cold (fetch + index)`, { pgliteDir, databaseUrl: pg?.url, schema: "bench_cold" });
+    backfills.push(cold.figure);
+    let ix = cold.ix;
+    if (backend === "pglite") {
+      // A new schema on the same database re-indexes from Ponder's RPC cache (what a changed indexer does on restart).
+      await ix.stop();
+      const warm = await backfill(s, `${backend}: re-index from RPC cache`, { pgliteDir, schema: "bench_reindex" });
+      backfills.push(warm.figure);
+      ix = warm.ix;
+    }
 
     // Live: batches arrive while the indexer follows the head.
-    const tLive = performance.now();
-    await contributeBatches(s, LIVE_BATCHES);
-    const [head] = await rpc<Hex>(s.rpcUrl, [{ method: "eth_blockNumber", params: [] }]);
-    await ix.synced(BigInt(head!));
-    const liveMs = performance.now() - tLive;
-    const after = await gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`);
-    if (after.datanet.contributionCount !== backfilledEvents + LIVE_BATCHES * BATCH) throw new Error("live events missing");
+    let liveMs = Number.NaN;
+    if (LIVE) {
+      const before = cold.figure.events;
+      const tLive = performance.now();
+      await contributeBatches(s, LIVE_BATCHES);
+      const [head] = await rpc<Hex>(s.rpcUrl, [{ method: "eth_blockNumber", params: [] }]);
+      await ix.synced(BigInt(head!));
+      liveMs = performance.now() - tLive;
+      const after = await gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`);
+      if (after.datanet.contributionCount !== before + LIVE_BATCHES * BATCH) throw new Error("live events missing");
+    }
 
     const queries = await latency(ix, s.senders[0]!);
     await ix.stop();
+
+    if (FLOOR) {
+      const root = floorRoot();
+      floorDirs.push(root);
+      const floor = await backfill(s, `${backend}: floor, no-op handler, cold`, {
+        pgliteDir: join(s.dir, "pglite-floor"),
+        databaseUrl: pg?.url,
+        schema: "bench_floor",
+        root,
+      });
+      await floor.ix.stop();
+      backfills.push(floor.figure);
+      if (backend === "pglite") {
+        const floorWarm = await backfill(s, `${backend}: floor, no-op handler, from RPC cache`, {
+          pgliteDir: join(s.dir, "pglite-floor"),
+          schema: "bench_floor_reindex",
+          root,
+        });
+        await floorWarm.ix.stop();
+        backfills.push(floorWarm.figure);
+      }
+    }
     return {
       backend,
-      backfill: { events: backfilledEvents, ms: Math.round(backfill), eventsPerSecond: Math.round((backfilledEvents / backfill) * 1000) },
-      startToSyncedMs: Math.round(startToSyncedMs),
+      backfills,
+      startToSyncedMs: cold.startToSyncedMs,
       live: { events: LIVE_BATCHES * BATCH, ms: Math.round(liveMs), eventsPerSecond: Math.round(((LIVE_BATCHES * BATCH) / liveMs) * 1000) },
       queries,
+      queryLoad: loadavg()[0]!,
     };
   } finally {
     pg?.stop();
     await s.stop();
+    for (const d of floorDirs) rmSync(d, { recursive: true, force: true });
   }
 }
 
@@ -241,9 +402,14 @@ for (const b of backends) {
 }
 const cpu = cpus()[0]?.model ?? "unknown";
 console.log(JSON.stringify({ date: new Date().toISOString(), machine: `${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, results }, null, 2));
-console.log("\n| backend | backfill events | backfill ms | events/s (backfill) | live events/s | start to synced ms |\n|---|---|---|---|---|---|");
+console.log("\n| run | events | backfill s | events/s | fetch s | in handler s | load (1 min) before/after |\n|---|---|---|---|---|---|---|");
 for (const r of results) {
-  console.log(`| ${r.backend} | ${r.backfill.events} | ${r.backfill.ms} | ${r.backfill.eventsPerSecond} | ${r.live.eventsPerSecond} | ${r.startToSyncedMs} |`);
+  for (const b of r.backfills) {
+    const fetchS = b.fetchMs === undefined ? "-" : (b.fetchMs / 1000).toFixed(1);
+    console.log(`| ${b.run} | ${b.events} | ${(b.ms / 1000).toFixed(1)} | ${b.eventsPerSecond} | ${fetchS} | ${(b.handlerMs / 1000).toFixed(1)} | ${b.load[0].toFixed(1)} / ${b.load[1].toFixed(1)} |`);
+  }
 }
-console.log("\n| backend | query | rows | p50 ms | p95 ms |\n|---|---|---|---|---|");
-for (const r of results) for (const [q, v] of Object.entries(r.queries)) console.log(`| ${r.backend} | ${q} | ${v.rows} | ${v.p50} | ${v.p95} |`);
+console.log("\n| backend | live events/s | indexer start to synced s (cold) |\n|---|---|---|");
+for (const r of results) console.log(`| ${r.backend} | ${r.live.eventsPerSecond} | ${(r.startToSyncedMs / 1000).toFixed(1)} |`);
+console.log("\n| backend | query | rows | p50 ms | p95 ms | load (1 min) |\n|---|---|---|---|---|---|");
+for (const r of results) for (const [q, v] of Object.entries(r.queries)) console.log(`| ${r.backend} | ${q} | ${v.rows} | ${v.p50} | ${v.p95} | ${r.queryLoad.toFixed(1)} |`);

@@ -114,9 +114,10 @@ export const contribution = onchainTable(
   }),
   (table) => ({
     datanetIdx: index().on(table.datanetId, table.approvalIndex),
-    // The commonest list: a Datanet's contributions newest first (and its cursor pages).
+    // The commonest lists, each read in key order straight off an index (no sort), cursor pages included:
+    // a Datanet's contributions newest first, and a contributor's (GraphQL orders by `id` when no orderBy is given).
     datanetIdIdx: index().on(table.datanetId, table.id),
-    contributorIdx: index().on(table.contributor),
+    contributorIdx: index().on(table.contributor, table.id),
     digestIdx: index().on(table.digest),
   }),
 );
@@ -151,18 +152,22 @@ export const datanetValidator = onchainTable("datanet_validator", (t) => ({
  * A published version. `computedRoot` is the StandardMerkleTree root the indexer rebuilt from the contribution events
  * (first `count` approved contributions in approval order); `rootMatches` flags a mismatch with the posted `root`.
  */
-export const version = onchainTable("version", (t) => ({
-  id: t.text().primaryKey(),
-  datanetId: t.bigint().notNull(),
-  versionId: t.bigint().notNull(),
-  root: t.hex().notNull(),
-  count: t.bigint().notNull(),
-  metadataCID: t.text().notNull(),
-  computedRoot: t.hex(),
-  rootMatches: t.boolean().notNull(),
-  publishedBlock: t.bigint().notNull(),
-  publishedAt: t.bigint().notNull(),
-}));
+export const version = onchainTable(
+  "version",
+  (t) => ({
+    id: t.text().primaryKey(),
+    datanetId: t.bigint().notNull(),
+    versionId: t.bigint().notNull(),
+    root: t.hex().notNull(),
+    count: t.bigint().notNull(),
+    metadataCID: t.text().notNull(),
+    computedRoot: t.hex(),
+    rootMatches: t.boolean().notNull(),
+    publishedBlock: t.bigint().notNull(),
+    publishedAt: t.bigint().notNull(),
+  }),
+  (table) => ({ datanetIdx: index().on(table.datanetId, table.versionId) }),
+);
 
 /** Access to a Datanet version: requested, granted (by the owner or bought) or denied. */
 export const accessGrant = onchainTable(

@@ -102,9 +102,15 @@ ponder.on("DatanetRegistry:ValidatorSet", async ({ event, context }) => {
 
 ponder.on("DatanetRegistry:ContributionSubmitted", async ({ event, context }) => {
   const a = event.args;
-  const dn = await context.db.find(datanet, { id: a.datanetId });
-  if (!dn) throw new Error(`ContributionSubmitted for unknown Datanet ${a.datanetId}`);
   const approved = a.status === APPROVED;
+  // One read-modify-write of the Datanet's counters in Ponder's in-memory cache; the updated row gives this
+  // contribution's place in approval order (no separate find). Throws for an unknown Datanet.
+  const dn = await context.db.update(datanet, { id: a.datanetId }).set((row) => ({
+    contributionCount: row.contributionCount + 1,
+    approvedCount: row.approvedCount + (approved ? 1 : 0),
+    pendingCount: row.pendingCount + (a.status === PENDING ? 1 : 0),
+    totalBytes: row.totalBytes + BigInt(a.size),
+  }));
   await context.db.insert(contribution).values({
     id: a.contributionId,
     datanetId: a.datanetId,
@@ -112,7 +118,7 @@ ponder.on("DatanetRegistry:ContributionSubmitted", async ({ event, context }) =>
     digest: a.digest,
     size: a.size,
     status: STATUSES[a.status] ?? String(a.status),
-    approvalIndex: approved ? dn.approvedCount : null,
+    approvalIndex: approved ? dn.approvedCount - 1 : null,
     relayer: null,
     validator: null,
     rejectReason: null,
@@ -120,12 +126,6 @@ ponder.on("DatanetRegistry:ContributionSubmitted", async ({ event, context }) =>
     submittedBlock: event.block.number,
     submittedAt: event.block.timestamp,
     txHash: event.transaction.hash,
-  });
-  await context.db.update(datanet, { id: a.datanetId }).set({
-    contributionCount: dn.contributionCount + 1,
-    approvedCount: dn.approvedCount + (approved ? 1 : 0),
-    pendingCount: dn.pendingCount + (a.status === PENDING ? 1 : 0),
-    totalBytes: dn.totalBytes + BigInt(a.size),
   });
 });
 
@@ -140,14 +140,12 @@ ponder.on("DatanetRegistry:ContributionBatchRelayed", async ({ event, context })
 
 ponder.on("DatanetRegistry:ContributionApproved", async ({ event, context }) => {
   const a = event.args;
-  const dn = await context.db.find(datanet, { id: a.datanetId });
-  if (!dn) throw new Error(`ContributionApproved for unknown Datanet ${a.datanetId}`);
+  const dn = await context.db
+    .update(datanet, { id: a.datanetId })
+    .set((row) => ({ approvedCount: row.approvedCount + 1, pendingCount: row.pendingCount - 1 }));
   await context.db
     .update(contribution, { id: a.contributionId })
-    .set({ status: "Approved", approvalIndex: dn.approvedCount, validator: a.validator });
-  await context.db
-    .update(datanet, { id: a.datanetId })
-    .set({ approvedCount: dn.approvedCount + 1, pendingCount: dn.pendingCount - 1 });
+    .set({ status: "Approved", approvalIndex: dn.approvedCount - 1, validator: a.validator });
   await context.db.insert(validation).values({
     id: event.id,
     datanetId: a.datanetId,

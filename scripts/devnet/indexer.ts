@@ -32,6 +32,8 @@ export interface IndexerOptions {
   waitReady?: boolean;
   readyTimeoutMs?: number;
   pollingIntervalMs?: number;
+  /** The Ponder app's directory (default {@link INDEXER_ROOT}; benchmarks run variants of it). */
+  root?: string;
 }
 
 export interface Indexer {
@@ -76,6 +78,7 @@ export function indexerSchemaName(deployment: Deployment): string {
 export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   const port = opts.port ?? (await freePort());
   const schema = opts.schema ?? indexerSchemaName(opts.deployment);
+  const root = opts.root ?? INDEXER_ROOT;
   mkdirSync(opts.pgliteDir, { recursive: true });
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -93,9 +96,9 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
 
   const child = spawn(
     PONDER_BIN,
-    ["--root", INDEXER_ROOT, "--log-format", "json", "start", "--schema", schema, "-p", String(port), "-H", "127.0.0.1"],
+    ["--root", root, "--log-format", "json", "start", "--schema", schema, "-p", String(port), "-H", "127.0.0.1"],
     // cwd: Ponder writes generated/schema.graphql into its working directory.
-    { cwd: INDEXER_ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
   const tail = new OutputTail(30_000);
   let log: ReturnType<typeof createWriteStream> | undefined;

@@ -42,7 +42,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     /// @dev The offset of the proof array in canonical `abi.encode(uint256, uint256, bytes32[])`.
     uint256 private constant PROOF_OFFSET = 0x60;
     /// @dev A cached merit cap at or above this value is saturated (the exact cap is recomputed if it might bind).
-    uint256 private constant SATURATED_CAP = type(uint96).max;
+    uint256 private constant SATURATED_CAP = type(uint96).max >> 1;
+    /// @dev Bit positions of a cached {MeritSnapshot} word: factor (128 bits) | halvings (8) | k (24) | cap (95) | set.
+    uint256 private constant HALVINGS_SHIFT = 128;
+    uint256 private constant WEIGHT_SHIFT = 136;
+    uint256 private constant CAP_SHIFT = 160;
+    uint256 private constant CACHED_FLAG = 1 << 255;
 
     /* STORAGE */
 
@@ -52,9 +57,9 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     /// @dev Packed {MeritParameters}, checkpointed by timestamp.
     Checkpoints.Trace208 private _meritParams;
 
-    /// @dev What every merit vote at one snapshot shares, in two slots: the root final at the snapshot, the split
-    /// decay factor from its epoch end to the snapshot ({MeritDecayLib-factorOf}), k (0 when the merit has decayed
-    /// to nothing) and the merit cap in votes (saturated at `SATURATED_CAP`).
+    /// @dev What every merit vote at one snapshot shares: the root final at the snapshot, the split decay factor from
+    /// its epoch end to the snapshot ({MeritDecayLib-factorOf}), k (0 when the merit has decayed to nothing) and the
+    /// merit cap in votes (saturated at `SATURATED_CAP`).
     struct MeritSnapshot {
         bytes32 root;
         uint128 factor;
@@ -63,10 +68,14 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         uint96 cap;
     }
 
-    /// @dev {MeritSnapshot} per past timepoint, written by the first merit vote at that snapshot (or by anyone through
-    /// {cacheMeritSnapshot}). Everything it derives from is history that no longer changes once the timepoint is past
-    /// (the final-root history, OPEN's total supply checkpoints, the merit parameter checkpoints).
-    mapping(uint256 timepoint => MeritSnapshot) private _snapshots;
+    /// @dev {MeritSnapshot} without its root, packed in one word, under `keccak256(timepoint, root)`: written by the
+    /// first merit vote at a snapshot (or by anyone through {cacheMeritSnapshot}) only after checking that `root` IS
+    /// the root final at `timepoint`. A later vote computes the root its proof leads to and looks for the word under
+    /// that key: found means the proof leads to the root final at the snapshot (the proof is valid); missing means
+    /// the record is computed (first vote, or an invalid proof, which then reverts). Everything the record derives
+    /// from is history that no longer changes once the timepoint is past (the final-root history, OPEN's total supply
+    /// checkpoints, the merit parameter checkpoints).
+    mapping(bytes32 key => uint256 packed) private _snapshots;
 
     constructor(IERC5805 openToken_, IOperatorStaking staking_, IMeritRoots meritRoots_, MeritParameters memory p) {
         if (address(openToken_) == address(0) || address(staking_) == address(0) || address(meritRoots_) == address(0))
@@ -113,7 +122,10 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     function cacheMeritSnapshot(uint256 timepoint) external returns (bytes32 root) {
         uint48 now_ = clock();
         if (timepoint >= now_) revert LineageGovernorFutureLookup(timepoint, now_);
-        return _cachedMeritSnapshot(timepoint).root;
+        MeritSnapshot memory s = _computeMeritSnapshot(timepoint);
+        bytes32 key = _snapshotKey(timepoint, s.root);
+        if (_snapshots[key] == 0) _cacheSnapshot(key, timepoint, s);
+        return s.root;
     }
 
     /* VIEWS */
@@ -135,7 +147,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         returns (uint256 votes)
     {
         if (params.length != 0) {
-            (votes,) = _meritVotes(account, timepoint, params, _meritSnapshotAt(timepoint));
+            (votes,,,) = _meritVotes(account, timepoint, params);
         }
     }
 
@@ -178,7 +190,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     {
         votes = _baseVotes(account, timepoint);
         if (params.length != 0) {
-            (uint256 merit,) = _meritVotes(account, timepoint, params, _meritSnapshotAt(timepoint));
+            (uint256 merit,,,) = _meritVotes(account, timepoint, params);
             votes += merit;
         }
     }
@@ -199,13 +211,47 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         bytes32 leaf;
         if (params.length != 0) {
             uint256 merit;
-            (merit, leaf) = _meritVotes(account, timepoint, params, _cachedMeritSnapshot(timepoint));
+            bytes32 missedKey;
+            MeritSnapshot memory s;
+            (merit, leaf, missedKey, s) = _meritVotes(account, timepoint, params);
+            // The first merit vote at this snapshot writes its record for the next ones.
+            if (missedKey != bytes32(0)) _cacheSnapshot(missedKey, timepoint, s);
             weight += merit;
         }
         votedWeight = _countVote(proposalId, account, support, weight, params);
         if (params.length == 0) emit VoteCast(account, proposalId, support, votedWeight, reason);
-        else emit VoteCastWithParams(account, proposalId, support, votedWeight, reason, abi.encode(leaf));
+        else _emitVoteCastWithLeaf(account, proposalId, support, votedWeight, reason, leaf);
         _tallyUpdated(proposalId);
+    }
+
+    /// @dev `emit VoteCastWithParams(account, proposalId, support, weight, reason, abi.encode(leaf))`, ABI-encoded in
+    /// assembly (the same log as Solidity's `emit`, checked by the tests' `expectEmit`, without its generic encoder).
+    function _emitVoteCastWithLeaf(
+        address account,
+        uint256 proposalId,
+        uint8 support,
+        uint256 weight,
+        string memory reason,
+        bytes32 leaf
+    ) internal {
+        bytes32 topic = VoteCastWithParams.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let len := mload(reason)
+            let padded := and(add(len, 31), not(31))
+            mstore(ptr, proposalId)
+            mstore(add(ptr, 0x20), and(support, 0xff))
+            mstore(add(ptr, 0x40), weight)
+            mstore(add(ptr, 0x60), 0xa0) // offset of `reason`
+            mstore(add(ptr, 0x80), add(0xc0, padded)) // offset of `params`
+            mstore(add(ptr, 0xa0), len)
+            mcopy(add(ptr, 0xc0), add(reason, 0x20), len)
+            mstore(add(add(ptr, 0xc0), len), 0) // zero the padding after `reason`
+            let q := add(add(ptr, 0xc0), padded)
+            mstore(q, 0x20) // params.length
+            mstore(add(q, 0x20), leaf)
+            log2(ptr, add(sub(q, ptr), 0x40), topic, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+        }
     }
 
     /// @dev OPEN votes + staked OPEN at `timepoint`.
@@ -213,96 +259,104 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         return _openToken.getPastVotes(account, timepoint) + _staking.getPastStakedVotes(account, timepoint);
     }
 
-    /// @dev Verifies the voter's own leaf against the snapshot's root; returns the merit weighted, decayed and capped,
-    /// and the leaf hash.
-    function _meritVotes(address account, uint256 timepoint, bytes memory params, MeritSnapshot memory s)
+    /// @dev Verifies the voter's own leaf against the root final at `timepoint` through the snapshot cache; returns the
+    /// merit weighted, decayed and capped, the leaf, and on a cache miss the key and the computed record (to write).
+    function _meritVotes(address account, uint256 timepoint, bytes memory params)
         internal
         view
-        returns (uint256 votes, bytes32 leaf)
+        returns (uint256 votes, bytes32 leaf, bytes32 missedKey, MeritSnapshot memory s)
     {
-        (uint256 cumulativeAmount, uint256 merit, bytes32[] memory proof) = _decodeMeritParams(params);
-        leaf = _leafHash(account, cumulativeAmount, merit);
-        if (!_verifyProof(proof, s.root, leaf)) revert LineageGovernorInvalidMeritProof(account, s.root);
+        uint256 merit;
+        bytes32 root;
+        (merit, leaf, root) = _proveLeaf(account, params);
+        bytes32 key = _snapshotKey(timepoint, root);
+        uint256 packed = _snapshots[key];
+        if (packed != 0) {
+            s.factor = uint128(packed);
+            s.halvings = uint8(packed >> HALVINGS_SHIFT);
+            s.meritWeight = uint24(packed >> WEIGHT_SHIFT);
+            s.cap = uint96((packed >> CAP_SHIFT) & SATURATED_CAP);
+        } else {
+            s = _computeMeritSnapshot(timepoint);
+            if (s.root != root) revert LineageGovernorInvalidMeritProof(account, s.root);
+            missedKey = key;
+        }
         votes = _applySnapshot(s, merit);
-        if (votes <= s.cap) return (votes, leaf);
+        if (votes <= s.cap) return (votes, leaf, missedKey, s);
         // Over the cap: the cap, exactly (recomputed only when the cached one is saturated).
-        if (s.cap != SATURATED_CAP) return (s.cap, leaf);
+        if (s.cap != SATURATED_CAP) return (s.cap, leaf, missedKey, s);
         (, uint256 exactCap) = _computeMeritSnapshotWithCap(timepoint);
-        return (Math.min(votes, exactCap), leaf);
+        return (Math.min(votes, exactCap), leaf, missedKey, s);
     }
 
-    /// @dev The StandardMerkleTree leaf `keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount,
-    /// merit))))`, hashed in scratch memory.
-    function _leafHash(address account, uint256 cumulativeAmount, uint256 merit) internal pure returns (bytes32 leaf) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, account)
-            mstore(add(ptr, 0x20), cumulativeAmount)
-            mstore(add(ptr, 0x40), merit)
-            mstore(0x00, keccak256(ptr, 0x60))
-            leaf := keccak256(0x00, 0x20)
-        }
-    }
-
-    /// @dev OpenZeppelin's `MerkleProof.verify` (sorted-pair hashing, `Hashes.commutativeKeccak256`) as one assembly
-    /// loop over the proof in memory (tested against OpenZeppelin's library and the JS merkle-tree vectors).
-    function _verifyProof(bytes32[] memory proof, bytes32 root, bytes32 leaf) internal pure returns (bool) {
-        bytes32 computed = leaf;
-        assembly ("memory-safe") {
-            let p := add(proof, 0x20)
-            for { let end := add(p, shl(5, mload(proof))) } lt(p, end) { p := add(p, 0x20) } {
-                let sibling := mload(p)
-                switch lt(computed, sibling)
-                case 0 {
-                    mstore(0x00, sibling)
-                    mstore(0x20, computed)
-                }
-                default {
-                    mstore(0x00, computed)
-                    mstore(0x20, sibling)
-                }
-                computed := keccak256(0x00, 0x40)
-            }
-        }
-        return computed == root;
-    }
-
-    /// @dev `abi.encode(uint256 cumulativeAmount, uint256 merit, bytes32[] proof)`, canonical (offset 0x60, no
-    /// trailing bytes), read in place: the proof array aliases `params`' memory (no copy).
-    function _decodeMeritParams(bytes memory params)
+    /// @dev Reads canonical `params` = `abi.encode(uint256 cumulativeAmount, uint256 merit, bytes32[] proof)` in place
+    /// (proof offset 0x60, exact length; else {LineageGovernorMalformedMeritParams}), hashes the StandardMerkleTree
+    /// leaf `keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount, merit))))` and returns the root the
+    /// proof leads to: OpenZeppelin's `MerkleProof.processProof` (sorted-pair hashing) as one assembly loop (tested
+    /// against OpenZeppelin's library and the JS merkle-tree vectors).
+    function _proveLeaf(address account, bytes memory params)
         internal
         pure
-        returns (uint256 cumulativeAmount, uint256 merit, bytes32[] memory proof)
+        returns (uint256 merit, bytes32 leaf, bytes32 root)
     {
         uint256 length = params.length;
-        if (length < MIN_PARAMS_LENGTH) revert LineageGovernorMalformedMeritParams(length);
-        uint256 offset;
-        uint256 n;
+        bool canonical;
         assembly ("memory-safe") {
-            cumulativeAmount := mload(add(params, 0x20))
-            merit := mload(add(params, 0x40))
-            offset := mload(add(params, 0x60))
-            proof := add(params, 0x80)
-            n := mload(proof)
+            let n := mload(add(params, 0x80))
+            canonical := and(
+                and(iszero(lt(length, MIN_PARAMS_LENGTH)), eq(mload(add(params, 0x60)), PROOF_OFFSET)),
+                and(lt(n, 0x100000000), eq(length, add(MIN_PARAMS_LENGTH, shl(5, n))))
+            )
+            if canonical {
+                merit := mload(add(params, 0x40))
+                let ptr := mload(0x40)
+                mstore(ptr, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+                mstore(add(ptr, 0x20), mload(add(params, 0x20)))
+                mstore(add(ptr, 0x40), merit)
+                mstore(0x00, keccak256(ptr, 0x60))
+                leaf := keccak256(0x00, 0x20)
+                root := leaf
+                let p := add(params, 0xa0)
+                let end := add(p, shl(5, n))
+                // Sorted pairs without a branch (the larger of the two goes to 0x20), two levels per iteration.
+                if and(n, 1) {
+                    let sibling := mload(p)
+                    let slot := shl(5, lt(sibling, root))
+                    mstore(slot, root)
+                    mstore(xor(slot, 0x20), sibling)
+                    root := keccak256(0x00, 0x40)
+                    p := add(p, 0x20)
+                }
+                for {} lt(p, end) { p := add(p, 0x40) } {
+                    let sibling := mload(p)
+                    let slot := shl(5, lt(sibling, root))
+                    mstore(slot, root)
+                    mstore(xor(slot, 0x20), sibling)
+                    root := keccak256(0x00, 0x40)
+                    sibling := mload(add(p, 0x20))
+                    slot := shl(5, lt(sibling, root))
+                    mstore(slot, root)
+                    mstore(xor(slot, 0x20), sibling)
+                    root := keccak256(0x00, 0x40)
+                }
+            }
         }
-        uint256 tail = length - MIN_PARAMS_LENGTH;
-        if (offset != PROOF_OFFSET || tail % 32 != 0 || n != tail / 32) {
-            revert LineageGovernorMalformedMeritParams(length);
+        if (!canonical) revert LineageGovernorMalformedMeritParams(length);
+    }
+
+    /// @dev The cache key of a snapshot record: `keccak256(abi.encode(timepoint, root))`.
+    function _snapshotKey(uint256 timepoint, bytes32 root) internal pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, timepoint)
+            mstore(0x20, root)
+            key := keccak256(0x00, 0x40)
         }
     }
 
-    /// @dev The cached snapshot at `timepoint`, or the computed one (not written).
-    function _meritSnapshotAt(uint256 timepoint) internal view returns (MeritSnapshot memory s) {
-        s = _snapshots[timepoint];
-        if (s.root == bytes32(0)) s = _computeMeritSnapshot(timepoint);
-    }
-
-    /// @dev The cached snapshot at `timepoint` (a past timepoint), computing and writing it on first use.
-    function _cachedMeritSnapshot(uint256 timepoint) internal returns (MeritSnapshot memory s) {
-        s = _snapshots[timepoint];
-        if (s.root != bytes32(0)) return s;
-        s = _computeMeritSnapshot(timepoint);
-        _snapshots[timepoint] = s;
+    /// @dev Writes a computed record (its root checked to be the one final at `timepoint`) under `key`, one word.
+    function _cacheSnapshot(bytes32 key, uint256 timepoint, MeritSnapshot memory s) internal {
+        _snapshots[key] = CACHED_FLAG | uint256(s.factor) | (uint256(s.halvings) << HALVINGS_SHIFT)
+            | (uint256(s.meritWeight) << WEIGHT_SHIFT) | (uint256(s.cap) << CAP_SHIFT);
         emit MeritSnapshotCached(timepoint, s.root, s.factor, s.halvings, s.meritWeight, s.cap);
     }
 

@@ -22,8 +22,8 @@ import {IMeritRoots} from "./IMeritRoots.sol";
 /// that was proven (the proof itself stays in the transaction's calldata). A vote without params emits
 /// {IGovernor-VoteCast}.
 /// Gas: the first merit vote at a snapshot computes what every merit vote at that snapshot shares (root, decay factor,
-/// k, cap) and caches it ({MeritSnapshotCached}); later merit votes read it from two slots. Anyone may pay for that
-/// first computation in advance with {cacheMeritSnapshot}.
+/// k, cap) and caches it ({MeritSnapshotCached}); later merit votes read it from one storage word keyed by (snapshot,
+/// the root their proof leads to). Anyone may pay for that first computation in advance with {cacheMeritSnapshot}.
 /// Quorum = quorumBps x totalVotingSupply(t), with totalVotingSupply(t) = OPEN total supply at `t` + k x the root's
 /// decayed total merit. k, the half-life, the merit cap and the quorum are governed, bounded and checkpointed (a
 /// change applies to snapshots from the time it is executed on, never to a running vote).
@@ -62,7 +62,7 @@ interface ILineageGovernor {
 
     /// @notice The merit snapshot at `timepoint` was computed and cached: the root final then, the decay from its
     /// epoch end to `timepoint` split as `merit x decayFactorQ128 / 2^128 >> halvings` (a zero factor stands for 1),
-    /// k (0 when every merit has decayed to nothing) and one account's merit cap in votes (saturated at 2^96 - 1).
+    /// k (0 when every merit has decayed to nothing) and one account's merit cap in votes (saturated at 2^95 - 1).
     event MeritSnapshotCached(
         uint256 indexed timepoint,
         bytes32 root,

@@ -50,7 +50,8 @@ library MeritDecayLib {
     /// factor stands for exactly 1).
     function applyFactor(uint256 value, uint256 factor, uint256 halvings) internal pure returns (uint256) {
         if (halvings >= MAX_HALVINGS || value == 0) return 0;
-        if (factor != 0) value = Math.mulDiv(value, factor, ONE_Q128);
+        // `factor < 2^128`: for `value < 2^128` the product fits 256 bits and the shift is the exact floor.
+        if (factor != 0) value = value < ONE_Q128 ? (value * factor) >> 128 : Math.mulDiv(value, factor, ONE_Q128);
         return value >> halvings;
     }
 

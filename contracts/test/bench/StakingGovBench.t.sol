@@ -135,7 +135,7 @@ contract StakingGovGovernorBench is StakingGovBenchBase {
 
     /// @notice The target: castVoteWithReasonAndParams with a depth-20 merit proof <= castVote + 25,000. The FIRST
     /// merit vote at a proposal's snapshot also computes and caches the snapshot's merit record (root, decay, k, cap):
-    /// it pays for the whole merit computation plus two new storage slots. Reported, guarded against regressions.
+    /// it pays for the whole merit computation plus one new storage word. Reported, guarded against regressions.
     function test_gas_castVoteWithMeritProof() public {
         vm.prank(voter);
         plain.castVote(plainId, 1);

@@ -194,6 +194,34 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(governor.meritVotes(dave, t, daveParams), cap);
     }
 
+    /// @notice The assembly-encoded vote event is exactly Solidity's `emit`, whatever the reason's length.
+    function testFuzz_castVoteWithParams_eventEncodingMatchesSolidity(uint256 reasonLength, uint8 support) public {
+        reasonLength = bound(reasonLength, 0, 200);
+        support = uint8(bound(support, 0, 2));
+        bytes memory r = new bytes(reasonLength);
+        for (uint256 i; i < reasonLength; ++i) {
+            r[i] = bytes1(uint8(65 + (i % 26)));
+        }
+        uint256 id = _propose("event");
+        uint256 t = governor.proposalSnapshot(id);
+        vm.warp(t + 1);
+        bytes memory params = _meritParams(0, 5e18, CAROL_MERIT);
+        uint256 weight = governor.getVotesWithParams(carol, t, params);
+        vm.recordLogs();
+        vm.prank(carol);
+        governor.castVoteWithReasonAndParams(id, support, string(r), params);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        Vm.Log memory last = logs[logs.length - 1];
+        assertEq(last.topics.length, 2);
+        assertEq(last.topics[0], IGovernor.VoteCastWithParams.selector);
+        assertEq(last.topics[1], bytes32(uint256(uint160(carol))));
+        assertEq(
+            keccak256(last.data),
+            keccak256(abi.encode(id, support, weight, string(r), abi.encode(MeritTree.leaf(carol, 5e18, CAROL_MERIT)))),
+            "byte-identical to abi.encode"
+        );
+    }
+
     function test_castVoteWithParams_cachePerSnapshotAndRootFinalAfterSnapshotNotUsed() public {
         uint256 id1 = _propose("first");
         uint256 t1 = governor.proposalSnapshot(id1);
@@ -288,6 +316,28 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(governor.cacheMeritSnapshot(t), meritRoot);
         assertEq(_countCached(vm.getRecordedLogs()), 1, "cached once");
         assertEq(governor.meritVotes(carol, t, params), before, "cached == computed");
+    }
+
+    /// @notice A cap above 2^95 - 1 votes is cached saturated; a vote that exceeds it gets the exact cap, recomputed.
+    function test_meritVotes_saturatedCachedCapIsRecomputedExactly() public {
+        bytes32[] memory l = new bytes32[](2);
+        l[0] = MeritTree.leaf(bob, 0, 1e30);
+        l[1] = MeritTree.leaf(carol, 0, 1e30);
+        roots.addRoot(uint64(block.timestamp), MeritTree.root(l), uint64(block.timestamp), 2e30);
+        vm.warp(block.timestamp + 1);
+        uint256 t = block.timestamp - 1;
+        bytes memory params = abi.encode(uint256(0), uint256(1e30), MeritTree.proof(l, 0));
+        uint256 computed = governor.meritVotes(bob, t, params);
+        uint256 cap = governor.totalVotingSupply(t) * MERIT_CAP_BPS / 10_000;
+        assertGt(cap, type(uint96).max >> 1, "the cap does not fit the cached field");
+        assertEq(computed, cap, "capped");
+        vm.recordLogs();
+        governor.cacheMeritSnapshot(t);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(_countCached(logs), 1);
+        (,,,, uint256 cachedCap) = abi.decode(logs[0].data, (bytes32, uint256, uint256, uint256, uint256));
+        assertEq(cachedCap, type(uint96).max >> 1, "saturated");
+        assertEq(governor.meritVotes(bob, t, params), cap, "exact cap from the cached record");
     }
 
     function test_meritVotes_refusesNonCanonicalParams() public {

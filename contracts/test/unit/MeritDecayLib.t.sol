@@ -38,6 +38,12 @@ contract MeritDecayLibTest is Test {
         else assertGt(factor, (1 << 128) / 4, "e^-x > 1/4 for x < ln 2");
         assertEq(halvings, Math.min(elapsed / halfLife, 256));
         assertEq(h.applyFactor(a, factor, halvings), h.decay(a, elapsed, halfLife));
+        // The product fast path (values < 2^128) equals the full-precision mulDiv.
+        uint256 expected = halvings >= 256 ? 0 : (factor == 0 ? a : Math.mulDiv(a, factor, 1 << 128)) >> halvings;
+        assertEq(h.applyFactor(a, factor, halvings), expected, "fast path == mulDiv");
+        uint256 big = type(uint256).max - a;
+        uint256 bigExpected = halvings >= 256 ? 0 : (factor == 0 ? big : Math.mulDiv(big, factor, 1 << 128)) >> halvings;
+        assertEq(h.applyFactor(big, factor, halvings), bigExpected, "values >= 2^128 take mulDiv");
         assertLe(h.applyFactor(a, factor, halvings), h.applyFactor(b, factor, halvings), "monotone");
     }
 

@@ -4,6 +4,10 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
 import { graphql } from "ponder";
+import { startAutoAnalyze } from "./analyze.ts";
+
+// Planner statistics as soon as the backfill is done (PGlite has no autovacuum at all; see analyze.ts).
+startAutoAnalyze(db, (msg) => console.info(`[auto-analyze] ${msg}`));
 
 const app = new Hono();
 app.use("/graphql", graphql({ db, schema }));
