@@ -24,8 +24,10 @@ import { OutputTail } from "./net.ts";
 
 export const FORGE_BIN = join(REPO_ROOT, "node_modules", ".bin", "forge");
 
-/** Longest a `forge script` deployment may take before it is killed. */
-export const FORGE_TIMEOUT_MS = 180_000;
+/** Longest a `forge script` deployment may take before it is killed (a normal one takes 5-30 s here, loaded). */
+export const FORGE_TIMEOUT_MS = 120_000;
+/** Attempts of a stalled (killed) deployment before giving up. */
+export const FORGE_ATTEMPTS = 3;
 
 export class DeployError extends Error {
   override name = "DeployError";
@@ -62,11 +64,12 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
   }
   const file = opts.deploymentFile ?? deploymentPath(opts.chainId);
   mkdirSync(dirname(file), { recursive: true });
-  const broadcastDir = mkdtempSync(join(tmpdir(), "lineage-broadcast-"));
+  // One broadcast directory per attempt: a killed attempt leaves a sequence without receipts that must not be read.
+  const broadcastDirs: string[] = [];
   try {
     const tail = new OutputTail(20_000);
     let timedOut = false;
-    const runForge = () => new Promise<number>((resolveCode, reject) => {
+    const runForge = (broadcastDir: string) => new Promise<number>((resolveCode, reject) => {
       timedOut = false;
       const child = spawn(
         FORGE_BIN,
@@ -74,6 +77,9 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
         {
           cwd: REPO_ROOT,
           stdio: ["ignore", "pipe", "pipe"],
+          // Own process group: `forge` is a Node launcher around the real binary, and killing only the launcher
+          // would leave the binary running (and broadcasting) beside the next attempt.
+          detached: true,
           env: {
             ...process.env,
             FOUNDRY_BROADCAST: broadcastDir,
@@ -90,22 +96,37 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       child.stdout.on("data", onData);
       child.stderr.on("data", onData);
       child.on("error", reject);
-      // forge script has been seen to stall on a loaded machine: a stalled deploy fails clearly instead of hanging.
+      // forge script has been seen to stall on a loaded machine (full e2e runs, several deployments at once): a
+      // stalled deploy is killed and run again from the chain's current state instead of hanging.
       const timer = setTimeout(() => {
         timedOut = true;
         tail.push(`\n(forge script timed out after ${FORGE_TIMEOUT_MS} ms; killed)`);
-        child.kill("SIGKILL");
+        try {
+          process.kill(-child.pid!, "SIGKILL");
+        } catch {
+          child.kill("SIGKILL");
+        }
       }, FORGE_TIMEOUT_MS);
       child.on("exit", (c) => {
         clearTimeout(timer);
         resolveCode(c ?? 1);
       });
     });
-    let code = await runForge();
-    if (timedOut) code = await runForge(); // one retry: a fresh deployment from the chain's current state
+    let code = 1;
+    let broadcastDir = "";
+    for (let attempt = 1; attempt <= FORGE_ATTEMPTS; attempt++) {
+      broadcastDir = mkdtempSync(join(tmpdir(), "lineage-broadcast-"));
+      broadcastDirs.push(broadcastDir);
+      code = await runForge(broadcastDir);
+      if (!timedOut) break;
+      opts.onOutput?.(`forge script stalled (attempt ${attempt} of ${FORGE_ATTEMPTS})`);
+    }
+    if (timedOut) throw new DeployError(`forge script Deploy.s.sol stalled ${FORGE_ATTEMPTS} times:\n${tail.toString().slice(-4000)}`);
     if (code !== 0) throw new DeployError(`forge script Deploy.s.sol failed (exit ${code}):\n${tail.toString().slice(-4000)}`);
     const runFile = join(broadcastDir, "Deploy.s.sol", String(opts.chainId), "run-latest.json");
-    const run = broadcastSchema.parse(JSON.parse(readFileSync(runFile, "utf8")));
+    const parsed = broadcastSchema.safeParse(JSON.parse(readFileSync(runFile, "utf8")));
+    if (!parsed.success) throw new DeployError(`forge script Deploy.s.sol exited 0 without deployment receipts:\n${tail.toString().slice(-4000)}`);
+    const run = parsed.data;
     const failed = run.receipts.find((r) => BigInt(r.status) !== 1n);
     if (failed) throw new DeployError(`a deployment transaction reverted in block ${BigInt(failed.blockNumber)}`);
     const first = run.receipts.reduce((a, b) => (BigInt(b.blockNumber) < BigInt(a.blockNumber) ? b : a));
@@ -122,7 +143,7 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
     writeDeployment(file, deployment);
     return deployment;
   } finally {
-    rmSync(broadcastDir, { recursive: true, force: true });
+    for (const d of broadcastDirs) rmSync(d, { recursive: true, force: true });
   }
 }
 
