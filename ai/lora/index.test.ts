@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../backend/index.ts";
 import { LlamaModel, Rng, dequantize, quantize, toHalf, fromHalf } from "../model/index.ts";
 import { TINY, randomWeights } from "../model/testing.ts";
+import { dequantizeQ4_0, dequantizeQ8_0, quantizeQ4_0, quantizeQ8_0 } from "../formats/index.ts";
 import { LoraAdapter, LoraError, exportAdapter, loadAdapter } from "./index.ts";
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -157,13 +158,22 @@ describe("QLoRA: Q8_0 / Q4_0 base", () => {
     expect(() => quantize(new Float32Array(30), 1, 30, "q8_0")).toThrow(/multiple of 32/);
   });
 
-  it("dequantised transposed layout matches", () => {
+  it("dequantises like ai/formats' independent ggml dequantisers, row-major and transposed", () => {
     const rng = new Rng(1);
-    const x = Float32Array.from({ length: 3 * 64 }, () => rng.next() - 0.5);
-    const q = quantize(x, 3, 64, "q4_0");
-    const a = dequantize(q);
-    const b = dequantize(q, true);
-    for (let r = 0; r < 3; r++) for (let c = 0; c < 64; c++) expect(b[c * 3 + r]).toBe(a[r * 64 + c]);
+    const rows = 37; // not a multiple of the transposed layout's row tile
+    const cols = 96;
+    const x = Float32Array.from({ length: rows * cols }, () => rng.next() - 0.5);
+    for (const type of ["q8_0", "q4_0"] as const) {
+      const q = quantize(x, rows, cols, type);
+      expect(q.data).toEqual(type === "q8_0" ? quantizeQ8_0(x) : quantizeQ4_0(x));
+      const ref = type === "q8_0" ? dequantizeQ8_0(q.data, x.length) : dequantizeQ4_0(q.data, x.length);
+      const a = dequantize(q);
+      expect(a).toEqual(ref);
+      const b = dequantize(q, true, new Float32Array(rows * cols + 5));
+      let mismatches = 0;
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (b[c * rows + r] !== ref[r * cols + c]) mismatches++;
+      expect(mismatches, type).toBe(0);
+    }
   });
 
   // Stated tolerances: max |delta logit| / max |logit| <= 1% for Q8_0 and <= 20% for Q4_0 (measured 0.6% and 12%; random tiny model whose weights

@@ -101,12 +101,15 @@ function scratchOf(n: number): Float32Array {
   return scratch.subarray(0, n);
 }
 
-/** x[N,in] @ W where W is quantised [out,in]; the backward pass re-dequantises (no float copy is kept). */
+/**
+ * x[N,in] @ W^T where W is quantised [out,in]; the backward pass re-dequantises (no float copy is kept). Both passes
+ * dequantise row-major (the fast layout); the forward computes (W x^T)^T, transposing only the activations.
+ */
 function quantMatMul(x: tf.Tensor2D, qw: QuantWeight): tf.Tensor2D {
   const { rows: out, cols: inn } = qw.q;
   const f = tf.customGrad(((xi: tf.Tensor) => {
-    const w = tf.tensor2d(dequantize(qw.q, true, scratchOf(out * inn)), [inn, out]);
-    const y = tf.matMul(xi as tf.Tensor2D, w);
+    const w = tf.tensor2d(dequantize(qw.q, false, scratchOf(out * inn)), [out, inn]);
+    const y = tf.tidy(() => tf.transpose(tf.matMul(w, tf.transpose(xi as tf.Tensor2D))) as tf.Tensor2D);
     w.dispose();
     return {
       value: y,

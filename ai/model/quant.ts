@@ -111,40 +111,70 @@ const HALF_TABLE = (() => {
   return t;
 })();
 
+/** Rows dequantised together in the transposed layout, so each write run covers TILE contiguous floats. */
+const TILE = 16;
+
 /**
  * Dequantise into `out` (row-major [rows, cols] when `transposed` is false, [cols, rows] when true).
- * Returns `out` (allocated when not given).
+ * Returns `out` (allocated when not given). One tight loop per (type, layout); the transposed layout walks tiles of
+ * TILE rows so its writes stay contiguous (QLoRA dequantises every frozen weight twice per training step).
  */
 export function dequantize(q: QuantMatrix, transposed = false, out?: Float32Array): Float32Array {
   const n = q.rows * q.cols;
   const o = out && out.length >= n ? out.subarray(0, n) : new Float32Array(n);
-  const bb = BLOCK_BYTES[q.type];
-  const data = q.data;
-  const blocksPerRow = q.cols / QK;
-  for (let r = 0; r < q.rows; r++) {
-    for (let bi = 0; bi < blocksPerRow; bi++) {
-      const off = (r * blocksPerRow + bi) * bb;
-      const d = HALF_TABLE[data[off]! | (data[off + 1]! << 8)]!;
-      const c0 = bi * QK;
-      if (q.type === "q8_0") {
-        for (let j = 0; j < QK; j++) {
-          const s = data[off + 2 + j]!;
-          const v = (s > 127 ? s - 256 : s) * d;
-          if (transposed) o[(c0 + j) * q.rows + r] = v;
-          else o[r * q.cols + c0 + j] = v;
+  const { rows, cols, data } = q;
+  const bpr = cols / QK;
+  if (q.type === "q8_0") {
+    const i8 = new Int8Array(data.buffer, data.byteOffset, data.byteLength);
+    const bb = BLOCK_BYTES.q8_0;
+    if (!transposed) {
+      for (let r = 0, off = 0, dst = 0; r < rows; r++) {
+        for (let bi = 0; bi < bpr; bi++, off += bb, dst += QK) {
+          const d = HALF_TABLE[data[off]! | (data[off + 1]! << 8)]!;
+          for (let j = 0; j < QK; j++) o[dst + j] = i8[off + 2 + j]! * d;
         }
-      } else {
-        for (let j = 0; j < QK / 2; j++) {
+      }
+      return o;
+    }
+    for (let r0 = 0; r0 < rows; r0 += TILE) {
+      const r1 = Math.min(rows, r0 + TILE);
+      for (let bi = 0; bi < bpr; bi++) {
+        const c0 = bi * QK;
+        for (let r = r0; r < r1; r++) {
+          const off = (r * bpr + bi) * bb;
+          const d = HALF_TABLE[data[off]! | (data[off + 1]! << 8)]!;
+          for (let j = 0, dst = c0 * rows + r; j < QK; j++, dst += rows) o[dst] = i8[off + 2 + j]! * d;
+        }
+      }
+    }
+    return o;
+  }
+  const bb = BLOCK_BYTES.q4_0;
+  const H = QK / 2;
+  if (!transposed) {
+    for (let r = 0, off = 0, dst = 0; r < rows; r++) {
+      for (let bi = 0; bi < bpr; bi++, off += bb, dst += QK) {
+        const d = HALF_TABLE[data[off]! | (data[off + 1]! << 8)]!;
+        for (let j = 0; j < H; j++) {
           const byte = data[off + 2 + j]!;
-          const lo = ((byte & 0xf) - 8) * d;
-          const hi = ((byte >> 4) - 8) * d;
-          if (transposed) {
-            o[(c0 + j) * q.rows + r] = lo;
-            o[(c0 + j + QK / 2) * q.rows + r] = hi;
-          } else {
-            o[r * q.cols + c0 + j] = lo;
-            o[r * q.cols + c0 + j + QK / 2] = hi;
-          }
+          o[dst + j] = ((byte & 0xf) - 8) * d;
+          o[dst + j + H] = ((byte >> 4) - 8) * d;
+        }
+      }
+    }
+    return o;
+  }
+  for (let r0 = 0; r0 < rows; r0 += TILE) {
+    const r1 = Math.min(rows, r0 + TILE);
+    for (let bi = 0; bi < bpr; bi++) {
+      const c0 = bi * QK;
+      for (let r = r0; r < r1; r++) {
+        const off = (r * bpr + bi) * bb;
+        const d = HALF_TABLE[data[off]! | (data[off + 1]! << 8)]!;
+        for (let j = 0, lo = c0 * rows + r, hi = (c0 + H) * rows + r; j < H; j++, lo += rows, hi += rows) {
+          const byte = data[off + 2 + j]!;
+          o[lo] = ((byte & 0xf) - 8) * d;
+          o[hi] = ((byte >> 4) - 8) * d;
         }
       }
     }
