@@ -154,7 +154,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         returns (uint256 votes)
     {
         if (params.length != 0) {
-            (votes,) = _meritVotes(account, timepoint, params);
+            (votes,) = _meritVotes(account, timepoint, params, 0);
         }
     }
 
@@ -195,9 +195,10 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         override
         returns (uint256 votes)
     {
-        votes = _baseVotes(account, timepoint);
+        uint256 openVotes = _openToken.getPastVotes(account, timepoint);
+        votes = openVotes + _staking.getPastStakedVotes(account, timepoint);
         if (params.length != 0) {
-            (uint256 merit,) = _meritVotes(account, timepoint, params);
+            (uint256 merit,) = _meritVotes(account, timepoint, params, openVotes);
             votes += merit;
         }
     }
@@ -214,11 +215,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
         uint256 timepoint = proposalSnapshot(proposalId);
-        uint256 weight = _baseVotes(account, timepoint);
+        uint256 openVotes = _openToken.getPastVotes(account, timepoint);
+        uint256 weight = openVotes + _staking.getPastStakedVotes(account, timepoint);
         bytes32 leaf;
         if (params.length != 0) {
             uint256 merit;
-            (merit, leaf) = _meritVotes(account, timepoint, params);
+            (merit, leaf) = _meritVotes(account, timepoint, params, openVotes);
             weight += merit;
         }
         votedWeight = _countVote(proposalId, account, support, weight, params);
@@ -257,15 +259,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         }
     }
 
-    /// @dev OPEN votes + staked OPEN at `timepoint`.
-    function _baseVotes(address account, uint256 timepoint) internal view returns (uint256) {
-        return _openToken.getPastVotes(account, timepoint) + _staking.getPastStakedVotes(account, timepoint);
-    }
-
     /// @dev Verifies the voter's own leaf against the root final at `timepoint` (through the snapshot cache when it
     /// holds the record, else against {IMeritRoots-finalRootAt}); returns the merit weighted, decayed and capped, and
-    /// the leaf. Never writes.
-    function _meritVotes(address account, uint256 timepoint, bytes memory params)
+    /// the leaf. Never writes. `openVotes` is a lower bound of OPEN's total supply at `timepoint` (the voter's own
+    /// OPEN votes, or 0), only used to skip reading the supply (see {_uncachedMeritVotes}).
+    function _meritVotes(address account, uint256 timepoint, bytes memory params, uint256 openVotes)
         internal
         view
         returns (uint256 votes, bytes32 leaf)
@@ -275,7 +273,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         (merit, leaf, root) = _proveLeaf(account, params);
         uint256 packed = _snapshots[_snapshotKey(timepoint, root)];
         MeritSnapshot memory s;
-        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit), leaf);
+        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit, openVotes), leaf);
         s.factor = uint128(packed);
         s.halvings = uint8(packed >> HALVINGS_SHIFT);
         s.meritWeight = uint24(packed >> WEIGHT_SHIFT);
@@ -290,10 +288,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /// @dev A merit vote without a cached record: checks that `root` (where the proof led) is the root final at
     /// `timepoint` and weighs, decays and caps `merit`. Lazy cap: the total voting supply is OPEN's supply plus the
-    /// weighted decayed total merit `wT`, so the cap is at least `wT x capBps / BPS` (floors included); while the
-    /// votes are within that bound the cap cannot bind and OPEN's past total supply is not read. Otherwise the exact
-    /// cap `(supply + wT) x capBps / BPS` applies, as in {totalVotingSupply}.
-    function _uncachedMeritVotes(address account, uint256 timepoint, bytes32 root, uint256 merit)
+    /// weighted decayed total merit `wT`, and the supply is at least the voter's own OPEN votes `openVotes` (ERC-5805
+    /// votes are delegated balances: their sum never exceeds the supply at the same timepoint), so the cap is at least
+    /// `(openVotes + wT) x capBps / BPS` (floors included); while the votes are within that bound the cap cannot bind
+    /// and OPEN's past total supply is not read. Otherwise the exact cap `(supply + wT) x capBps / BPS` applies, as in
+    /// {totalVotingSupply}.
+    function _uncachedMeritVotes(address account, uint256 timepoint, bytes32 root, uint256 merit, uint256 openVotes)
         internal
         view
         returns (uint256 votes)
@@ -304,7 +304,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
             revert LineageGovernorInvalidMeritProof(account, s.root);
         }
         votes = _applySnapshot(s, merit);
-        if (votes <= (weightedTotal * capBps) / BPS) return votes;
+        if (votes <= ((openVotes + weightedTotal) * capBps) / BPS) return votes;
         return Math.min(votes, ((_openToken.getPastTotalSupply(timepoint) + weightedTotal) * capBps) / BPS);
     }
 

@@ -557,6 +557,25 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(got, 2 * (bound_ + 1), "read the supply: the cap does not bind");
     }
 
+    /// @notice Uncached vote weights: the voter's own OPEN votes are a floor of OPEN's supply too, so the cap cannot
+    /// bind while k x merit <= (OPEN votes + k x totalMerit) x capBps / BPS: supply not read; one unit above, read.
+    function test_getVotesWithParams_lazyCapOpenVotesFloor() public {
+        uint256 total = 1e25;
+        uint256 v = token.getPastVotes(bob, block.timestamp - 1);
+        assertGt(v, 0);
+        uint256 m = ((v + 2 * total) * MERIT_CAP_BPS / 10_000) / 2;
+        assertGt(2 * m, 2 * total * MERIT_CAP_BPS / 10_000, "above the total-merit bound alone");
+        (bytes memory atFloor, uint256 t) = _bobRoot(m, total - m, total);
+        assertEq(token.getPastVotes(bob, t), v);
+        uint256 base = governor.getVotes(bob, t);
+        vm.expectCall(address(token), abi.encodeWithSelector(token.getPastTotalSupply.selector, t), 0);
+        assertEq(governor.getVotesWithParams(bob, t, atFloor), base + 2 * m, "not capped, supply not read");
+
+        (bytes memory above, uint256 t2) = _bobRoot(m + 1, total - m - 1, total);
+        vm.expectCall(address(token), abi.encodeWithSelector(token.getPastTotalSupply.selector, t2), 1);
+        assertEq(governor.getVotesWithParams(bob, t2, above), base + 2 * (m + 1), "supply read, cap not binding");
+    }
+
     /// @notice Uncached, the cap binding: exactly the cap (OPEN supply + k x total merit) x capBps / BPS, one vote
     /// over it and at it, equal to the cached path's figure.
     function test_meritVotes_lazyCapBindsExactlyAtTheCap() public {
