@@ -195,8 +195,8 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         override
         returns (uint256 votes)
     {
-        uint256 openVotes = _openToken.getPastVotes(account, timepoint);
-        votes = openVotes + _staking.getPastStakedVotes(account, timepoint);
+        uint256 openVotes;
+        (openVotes, votes) = _baseVotes(account, timepoint);
         if (params.length != 0) {
             (uint256 merit,) = _meritVotes(account, timepoint, params, openVotes);
             votes += merit;
@@ -215,8 +215,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     {
         _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
         uint256 timepoint = proposalSnapshot(proposalId);
-        uint256 openVotes = _openToken.getPastVotes(account, timepoint);
-        uint256 weight = openVotes + _staking.getPastStakedVotes(account, timepoint);
+        (uint256 openVotes, uint256 weight) = _baseVotes(account, timepoint);
         bytes32 leaf;
         if (params.length != 0) {
             uint256 merit;
@@ -257,6 +256,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
             mstore(add(q, 0x20), leaf)
             log2(ptr, add(sub(q, ptr), 0x40), topic, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
         }
+    }
+
+    /// @dev OPEN votes, and OPEN votes + staked OPEN, at `timepoint`.
+    function _baseVotes(address account, uint256 timepoint) internal view returns (uint256 openVotes, uint256 votes) {
+        openVotes = _openToken.getPastVotes(account, timepoint);
+        votes = openVotes + _staking.getPastStakedVotes(account, timepoint);
     }
 
     /// @dev Verifies the voter's own leaf against the root final at `timepoint` (through the snapshot cache when it
