@@ -30,9 +30,10 @@ if (forge.status !== 0) failures.push("forge test failed");
 else if (!forgeCount || Number(forgeCount[1]) === 0) failures.push("forge ran no test");
 
 // Gas drift (full run only): `.gas-snapshot` must match what the contracts cost now (default profile, the one that
-// wrote it; `npm run snapshot` updates it when gas changes on purpose).
+// wrote it; `npm run snapshot` updates it when gas changes on purpose). A 5% tolerance absorbs the fuzz tests' mean
+// and median, which move by 1-3% between runs even with the fixed seed; a real change to a call's cost shows.
 if (full && existsSync(".gas-snapshot")) {
-  const snapshotArgs = ["--no-install", "forge", "snapshot", "--check", "--isolate", "--no-match-path", "{contracts/test/bench/**,contracts/test/invariant/**}"];
+  const snapshotArgs = ["--no-install", "forge", "snapshot", "--check", "--tolerance", "5", "--isolate", "--no-match-path", "{contracts/test/bench/**,contracts/test/invariant/**}"];
   if (run("npx", snapshotArgs, { FOUNDRY_PROFILE: "default" }).status !== 0) failures.push(".gas-snapshot differs from the contracts' gas (run `npm run snapshot` if the change is intended)");
 }
 
