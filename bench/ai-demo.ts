@@ -10,12 +10,11 @@ import { cpus } from "node:os";
 import { parseArgs } from "node:util";
 import { initBackend, tf } from "../ai/backend/index.ts";
 import { loadBase } from "../ai/base/index.ts";
-import { generateDomainQa } from "../ai/eval/domain.ts";
 import { LoraAdapter } from "../ai/lora/index.ts";
 import { LlamaModel, trainingContext, type QuantType } from "../ai/model/index.ts";
 import { TEMPLATES, tokenizeRecord } from "../ai/templates/index.ts";
 import { ExampleData } from "../ai/train/data.ts";
-import { DEMO, fineTuneLora } from "../ai/train/finetune.ts";
+import { DEMO, demoFineTuneOptions, fineTuneLora } from "../ai/train/finetune.ts";
 
 const { values } = parseArgs({ options: { base: { type: "string" }, qlora: { type: "string" }, lr: { type: "string" }, "lr-b-scale": { type: "string" }, "no-write": { type: "boolean", default: false } } });
 const lrBScale = Number(values["lr-b-scale"] ?? 1);
@@ -24,21 +23,11 @@ const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 
 const load0 = loadavg();
 await initBackend("wasm");
 const base = loadBase(values.base);
-const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, DEMO.nTrain, DEMO.nEval, { kinds: DEMO.kinds });
 const quant = values.qlora as QuantType | undefined;
-const t0 = performance.now();
 let lastLog = 0;
-const r = fineTuneLora({
-  config: base.config,
-  weights: base.weights,
-  tokenizer: base.tokenizer,
-  template: TEMPLATES.lineage!,
-  train,
-  eval: ev,
-  lora: DEMO.lora,
+const options = demoFineTuneOptions(base, {
   ...(quant ? { quantize: quant } : {}),
   trainConfig: trainCfg,
-  batchSize: DEMO.batchSize,
   onProgress: (p) => {
     if (p.evalLoss !== undefined || performance.now() - lastLog > 10_000) {
       lastLog = performance.now();
@@ -46,6 +35,9 @@ const r = fineTuneLora({
     }
   },
 });
+const { train } = options;
+const t0 = performance.now();
+const r = fineTuneLora(options);
 const wall = (performance.now() - t0) / 1000;
 const load1 = loadavg();
 const stepsRun = r.result.steps;

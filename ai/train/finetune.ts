@@ -5,11 +5,12 @@
  * the trained adapter (exchange form), the training result and the evaluation (held-out loss, perplexity,
  * exact-match accuracy before and after).
  */
+import { generateDomainQa } from "../eval/domain.ts";
 import { exactMatch, heldOutLoss, type ExactMatchReport, type LossReport } from "../eval/index.ts";
 import { LoraAdapter, type ExportedAdapter, type LoraConfig, exportAdapter } from "../lora/index.ts";
 import { LlamaModel, type QuantType } from "../model/index.ts";
 import { Rng } from "../model/sampling.ts";
-import { type ChatTemplate, type PromptRecord, tokenizeRecord } from "../templates/index.ts";
+import { type ChatTemplate, type PromptRecord, TEMPLATES, tokenizeRecord } from "../templates/index.ts";
 import type { LlamaConfig, TensorMap } from "../tensors/index.ts";
 import type { ByteBpeTokenizer } from "../tokenizer/index.ts";
 import { ExampleData } from "./data.ts";
@@ -120,3 +121,26 @@ export const DEMO = {
   /** Steps of the shorter learning test in the default `npm test`. */
   shortSteps: 30,
 } as const;
+
+/**
+ * The demo fine-tune's options on a base: the generated Q/A domain (`DEMO.dataSeed`, `nTrain` / `nEval` records)
+ * under the lineage template with the `DEMO` recipe; `overrides` replace any option (steps, quantisation, progress).
+ */
+export function demoFineTuneOptions(
+  base: Pick<FineTuneOptions, "config" | "weights" | "tokenizer">,
+  { nTrain = DEMO.nTrain, nEval = DEMO.nEval, ...overrides }: Partial<FineTuneOptions> & { nTrain?: number; nEval?: number } = {},
+): FineTuneOptions {
+  const { train, eval: held } = generateDomainQa(DEMO.dataSeed, nTrain, nEval, { kinds: DEMO.kinds });
+  return {
+    config: base.config,
+    weights: base.weights,
+    tokenizer: base.tokenizer,
+    template: TEMPLATES.lineage!,
+    train,
+    eval: held,
+    lora: DEMO.lora,
+    trainConfig: DEMO.train,
+    batchSize: DEMO.batchSize,
+    ...overrides,
+  };
+}

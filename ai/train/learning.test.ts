@@ -10,9 +10,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend/index.ts";
 import { baseAvailable, loadBase } from "../base/index.ts";
-import { generateDomainQa } from "../eval/domain.ts";
-import { TEMPLATES } from "../templates/index.ts";
-import { DEMO, fineTuneLora } from "./finetune.ts";
+import { DEMO, demoFineTuneOptions, fineTuneLora } from "./finetune.ts";
 
 const full = Boolean(process.env.LINEAGE_FULL);
 
@@ -22,20 +20,15 @@ beforeAll(async () => {
 
 describe.skipIf(!baseAvailable())("LoRA fine-tune learns a generated Q/A domain", () => {
   it.skipIf(full)("short run: base exact match near 0, held-out answer loss more than halves", { timeout: 300_000 }, () => {
-    const base = loadBase();
-    const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, 240, 24, { kinds: DEMO.kinds });
-    const r = fineTuneLora({
-      config: base.config,
-      weights: base.weights,
-      tokenizer: base.tokenizer,
-      template: TEMPLATES.lineage!,
-      train,
-      eval: ev,
-      lora: DEMO.lora,
-      trainConfig: { ...DEMO.train, steps: DEMO.shortSteps, evalEvery: 0 },
-      batchSize: 8,
-      exactMatchLimit: 8,
-    });
+    const r = fineTuneLora(
+      demoFineTuneOptions(loadBase(), {
+        nTrain: 240,
+        nEval: 24,
+        trainConfig: { ...DEMO.train, steps: DEMO.shortSteps, evalEvery: 0 },
+        batchSize: 8,
+        exactMatchLimit: 8,
+      }),
+    );
     r.model.dispose();
     r.lora.dispose();
     expect(r.before.exactMatch!.accuracy).toBeLessThanOrEqual(0.125);
@@ -44,19 +37,7 @@ describe.skipIf(!baseAvailable())("LoRA fine-tune learns a generated Q/A domain"
   });
 
   it.skipIf(!full)("full demo recipe: >= 90% exact match on held-out questions", { timeout: 1_800_000 }, () => {
-    const base = loadBase();
-    const { train, eval: ev } = generateDomainQa(DEMO.dataSeed, DEMO.nTrain, DEMO.nEval, { kinds: DEMO.kinds });
-    const r = fineTuneLora({
-      config: base.config,
-      weights: base.weights,
-      tokenizer: base.tokenizer,
-      template: TEMPLATES.lineage!,
-      train,
-      eval: ev,
-      lora: DEMO.lora,
-      trainConfig: DEMO.train,
-      batchSize: DEMO.batchSize,
-    });
+    const r = fineTuneLora(demoFineTuneOptions(loadBase()));
     r.model.dispose();
     r.lora.dispose();
     expect(r.before.exactMatch!.accuracy).toBeLessThanOrEqual(0.125);

@@ -57,12 +57,12 @@ export async function analyzeOnce(db: Db, analyzed: Map<string, number>): Promis
       from pg_class c join pg_namespace n on n.oid = c.relnamespace
       where n.nspname = current_schema() and c.relkind = 'r' and left(c.relname, 1) <> '_'`),
   ).map((r) => ({ name: String(r.name), bytes: Number(r.bytes) }));
-  const todo = tablesToAnalyze(sizes, analyzed);
-  for (const t of todo) {
+  const stale = tablesToAnalyze(sizes, analyzed);
+  for (const t of stale) {
     await db.execute(sql`ANALYZE ${sql.identifier(t.name)}`);
     analyzed.set(t.name, t.bytes);
   }
-  return todo.map((t) => t.name);
+  return stale.map((t) => t.name);
 }
 
 /** Starts the periodic check (unref'd timer: it never keeps the process alive). Errors are logged, never thrown. */
