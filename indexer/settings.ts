@@ -4,10 +4,12 @@
  * - LINEAGE_DEPLOYMENT_FILE: the deployment to index (default `deployments/31337.json`)
  * - LINEAGE_RPC_URL: the chain's JSON-RPC URL (default http://127.0.0.1:8545)
  * - DATABASE_URL: Postgres when set; otherwise embedded PGlite in LINEAGE_PGLITE_DIR (default `.lineage/indexer/pglite`)
+ * - LINEAGE_RPC_LANES: how many times the RPC URL is handed to Ponder (see `rpcLanes` in lanes.ts; 1 to 64)
  */
 import { join } from "node:path";
 import { z } from "zod";
 import { deploymentPath, readDeployment, REPO_ROOT, type Deployment } from "../sdk/addresses/index.ts";
+import { rpcLanes } from "./lanes.ts";
 
 const env = z
   .object({
@@ -16,6 +18,7 @@ const env = z
     LINEAGE_PGLITE_DIR: z.string().min(1).default(join(REPO_ROOT, ".lineage", "indexer", "pglite")),
     LINEAGE_POLLING_MS: z.coerce.number().int().positive().default(250),
     DATABASE_URL: z.string().optional(),
+    LINEAGE_RPC_LANES: z.coerce.number().int().min(1).max(64).optional(),
   })
   .parse(process.env);
 
@@ -24,6 +27,7 @@ export const settings = {
   rpcUrl: env.LINEAGE_RPC_URL,
   pgliteDir: env.LINEAGE_PGLITE_DIR,
   pollingInterval: env.LINEAGE_POLLING_MS,
+  rpcLanes: rpcLanes(env.LINEAGE_RPC_URL, env.LINEAGE_RPC_LANES),
   databaseUrl: env.DATABASE_URL && env.DATABASE_URL.length > 0 ? env.DATABASE_URL : undefined,
 };
 
