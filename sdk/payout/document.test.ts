@@ -82,7 +82,7 @@ describe("payout-tree document", () => {
     const store = new FsContentStore(dir);
     const put = await publishPayoutTree(store, { ...params, epoch: 9n });
     const bytes = encodePayoutTreeDocument(payoutTreeDocument({ ...params, epoch: 9n }));
-    bytes[bytes.length - 2] ^= 1;
+    bytes[bytes.length - 2] = bytes[bytes.length - 2]! ^ 1;
     writeFileSync(store.pathOf(put.cid), bytes);
     await expect(fetchPayoutTreeDocument(store, put.cid)).rejects.toBeInstanceOf(DigestMismatchError);
   });
