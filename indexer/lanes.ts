@@ -21,3 +21,17 @@ export function isLoopbackUrl(url: string): boolean {
 export function rpcLanes(url: string, override?: number): number {
   return override ?? (isLoopbackUrl(url) ? LOCAL_RPC_LANES : 1);
 }
+
+/**
+ * The URLs handed to Ponder: `url` itself for one lane; otherwise one per lane, told apart by a `lane` query
+ * parameter (JSON-RPC servers ignore it; anvil does). Distinct URLs keep Ponder's per-URL bookkeeping apart and keep
+ * it from warning, once per copy, that anvil's default URL `http://127.0.0.1:8545` is a public RPC endpoint.
+ */
+export function rpcUrls(url: string, lanes: number): string[] {
+  if (lanes === 1) return [url];
+  return Array.from({ length: lanes }, (_, i) => {
+    const u = new URL(url);
+    u.searchParams.set("lane", String(i));
+    return u.toString();
+  });
+}
