@@ -82,6 +82,13 @@ describe("ponder.config.ts", () => {
   it("hands Ponder the loopback URL once per lane, as plain URLs", async () => {
     const chain = await configFor("http://127.0.0.1:34567");
     expect(chain.rpc).toEqual(Array.from({ length: LOCAL_RPC_LANES }, (_, i) => `http://127.0.0.1:34567/?lane=${i}`));
+    // An empty LINEAGE_RPC_LANES is unset, not 0.
+    expect((await configFor("http://127.0.0.1:34567", "")).rpc).toEqual(chain.rpc);
+  });
+
+  it("refuses a lane count out of range", async () => {
+    await expect(configFor("http://127.0.0.1:34567", "0")).rejects.toThrow();
+    await expect(configFor("http://127.0.0.1:34567", "65")).rejects.toThrow();
   });
 
   it("hands a remote URL over once, or as often as LINEAGE_RPC_LANES says", async () => {
