@@ -122,7 +122,9 @@ contract StakeCheckpointsLibTest is Test {
         h.push(1, type(uint176).max);
         assertEq(h.latest(), type(uint176).max);
         vm.expectRevert(
-            abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, 176, uint256(type(uint176).max) + 1)
+            abi.encodeWithSelector(
+                SafeCast.SafeCastOverflowedUintDowncast.selector, 176, uint256(type(uint176).max) + 1
+            )
         );
         h.push(2, uint256(type(uint176).max) + 1);
         assertEq(h.lookup(2), type(uint176).max, "unchanged");
