@@ -274,8 +274,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /// @dev OPEN votes, and OPEN votes + staked OPEN, at `timepoint`.
     function _baseVotes(address account, uint256 timepoint) internal view returns (uint256 openVotes, uint256 votes) {
-        openVotes = _openToken.getPastVotes(account, timepoint);
-        votes = openVotes + _staking.getPastStakedVotes(account, timepoint);
+        (openVotes,,) =
+            _staticView(address(_openToken), IVotes.getPastVotes.selector, uint160(account), timepoint, 0x44, 0x20);
+        (uint256 staked,,) = _staticView(
+            address(_staking), IOperatorStaking.getPastStakedVotes.selector, uint160(account), timepoint, 0x44, 0x20
+        );
+        votes = openVotes + staked;
     }
 
     /// @dev Verifies the voter's own leaf against the root final at `timepoint` (through the snapshot cache when it
@@ -290,10 +294,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         uint256 merit;
         bytes32 root;
         (merit, leaf, root) = _proveLeaf(account, params);
+        uint256 latest = _latestMeritParams;
         uint256 packed;
-        if (_latestMeritParams >> HINT_SHIFT == timepoint) packed = _snapshots[_snapshotKey(timepoint, root)];
+        if (latest >> HINT_SHIFT == timepoint) packed = _snapshots[_snapshotKey(timepoint, root)];
         MeritSnapshot memory s;
-        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit, openVotes), leaf);
+        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit, openVotes, latest), leaf);
         s.factor = uint128(packed);
         s.halvings = uint8(packed >> HALVINGS_SHIFT);
         s.meritWeight = uint24(packed >> WEIGHT_SHIFT);
@@ -312,13 +317,16 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     /// votes are delegated balances: their sum never exceeds the supply at the same timepoint), so the cap is at least
     /// `(openVotes + wT) x capBps / BPS` (floors included); while the votes are within that bound the cap cannot bind
     /// and OPEN's past total supply is not read. Otherwise the exact cap `(supply + wT) x capBps / BPS` applies, as in
-    /// {totalVotingSupply}.
-    function _uncachedMeritVotes(address account, uint256 timepoint, bytes32 root, uint256 merit, uint256 openVotes)
-        internal
-        view
-        returns (uint256 votes)
-    {
-        (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps) = _meritRecord(timepoint);
+    /// {totalVotingSupply}. `latest` is `_latestMeritParams`, already read.
+    function _uncachedMeritVotes(
+        address account,
+        uint256 timepoint,
+        bytes32 root,
+        uint256 merit,
+        uint256 openVotes,
+        uint256 latest
+    ) internal view returns (uint256 votes) {
+        (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps) = _meritRecord(timepoint, latest);
         if (s.root != root) {
             if (s.root == bytes32(0)) revert LineageGovernorNoMeritRoot(timepoint);
             revert LineageGovernorInvalidMeritProof(account, s.root);
@@ -383,7 +391,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         if (!canonical) revert LineageGovernorMalformedMeritParams(length);
     }
 
-    /// @dev {IMeritRoots-finalRootAt} as a plain `staticcall` (a revert is bubbled up; a short answer or an `epochEnd`
+    /// @dev {IMeritRoots-finalRootAt} through {_staticView} (a revert is bubbled up; a short answer or an `epochEnd`
     /// above 64 bits reverts, as Solidity's decoder would), without the generic ABI encoder and decoder.
     function _finalRootAt(uint256 timepoint)
         internal
@@ -392,19 +400,20 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     {
         uint256 r;
         (r, epochEnd, totalMerit) =
-            _staticcall3(address(_meritRoots), IMeritRoots.finalRootAt.selector, timepoint, 0x60);
+            _staticView(address(_meritRoots), IMeritRoots.finalRootAt.selector, timepoint, 0, 0x24, 0x60);
         root = bytes32(r);
         if (epochEnd > type(uint64).max) revert();
     }
 
     /// @dev OPEN's {IVotes-getPastTotalSupply} at `timepoint`, through the same plain `staticcall`.
     function _pastTotalSupply(uint256 timepoint) internal view returns (uint256 supply) {
-        (supply,,) = _staticcall3(address(_openToken), IVotes.getPastTotalSupply.selector, timepoint, 0x20);
+        (supply,,) = _staticView(address(_openToken), IVotes.getPastTotalSupply.selector, timepoint, 0, 0x24, 0x20);
     }
 
-    /// @dev `target.selector(arg)` by `staticcall`: the first three words of its answer (only the first `size` bytes
-    /// are meaningful: callers read no further); a revert is bubbled up, an answer shorter than `size` bytes reverts.
-    function _staticcall3(address target, bytes4 selector, uint256 arg, uint256 size)
+    /// @dev `target.selector(arg0, arg1)` by `staticcall` with `argsSize` bytes of calldata (0x24: `arg0` alone, 0x44:
+    /// both), without the generic ABI encoder and decoder: the first three words of its answer (only the first `size`
+    /// bytes are meaningful: callers read no further); a revert is bubbled up, an answer shorter than `size` reverts.
+    function _staticView(address target, bytes4 selector, uint256 arg0, uint256 arg1, uint256 argsSize, uint256 size)
         private
         view
         returns (uint256 a, uint256 b, uint256 c)
@@ -412,8 +421,9 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, selector)
-            mstore(add(ptr, 4), arg)
-            if iszero(staticcall(gas(), target, ptr, 0x24, ptr, 0x60)) {
+            mstore(add(ptr, 4), arg0)
+            mstore(add(ptr, 0x24), arg1)
+            if iszero(staticcall(gas(), target, ptr, argsSize, ptr, 0x60)) {
                 returndatacopy(ptr, 0, returndatasize())
                 revert(ptr, returndatasize())
             }
@@ -466,20 +476,21 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         returns (MeritSnapshot memory s, uint256 votingSupply, uint256 capBps)
     {
         uint256 weightedTotal;
-        (s, weightedTotal, capBps) = _meritRecord(timepoint);
+        (s, weightedTotal, capBps) = _meritRecord(timepoint, _latestMeritParams);
         votingSupply = _pastTotalSupply(timepoint) + weightedTotal;
     }
 
     /// @dev The snapshot at `timepoint` (without its cap; a zero root when no root was final then), k x the decayed
-    /// total merit of that root, and the merit cap in bps (0 without a root). Does not read OPEN's supply.
-    function _meritRecord(uint256 timepoint)
+    /// total merit of that root, and the merit cap in bps (0 without a root). Does not read OPEN's supply. `latest` is
+    /// `_latestMeritParams`.
+    function _meritRecord(uint256 timepoint, uint256 latest)
         internal
         view
         returns (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps)
     {
         (bytes32 root, uint256 epochEnd, uint256 totalMerit) = _finalRootAt(timepoint);
         if (root == bytes32(0)) return (s, 0, 0);
-        uint256 packed = _paramsPackedAt(timepoint);
+        uint256 packed = _paramsPackedFrom(latest, timepoint);
         (uint256 factor, uint256 halvings) =
             MeritDecayLib.factorOf(timepoint > epochEnd ? timepoint - epochEnd : 0, uint64(packed >> 64));
         s.root = root;
@@ -510,8 +521,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     /// @dev The packed parameters in force at `timepoint`: the latest ones from their own slot when `timepoint` is at
     /// or after the time they took effect, else from the checkpoint history (same answer as the history).
     function _paramsPackedAt(uint256 timepoint) internal view returns (uint256) {
-        uint256 latest = _latestMeritParams;
-        if (timepoint >= latest >> PARAMS_FROM_SHIFT) return latest & PARAMS_MASK;
+        return _paramsPackedFrom(_latestMeritParams, timepoint);
+    }
+
+    /// @dev {_paramsPackedAt} with `_latestMeritParams` already read (`latest`).
+    function _paramsPackedFrom(uint256 latest, uint256 timepoint) internal view returns (uint256) {
+        if (timepoint >= uint48(latest >> PARAMS_FROM_SHIFT)) return latest & PARAMS_MASK; // below the hint
         return _meritParams.upperLookupRecent(uint48(timepoint));
     }
 

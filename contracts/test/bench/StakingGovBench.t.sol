@@ -409,11 +409,12 @@ contract StakingGovBigMeritBench is StakingGovBenchBase {
             string.concat("TARGET_MET EXEC merit vote <= lineage castVote + 25000, ", _label()),
             ours <= oursPlain + 25_000 ? 1 : 0
         );
+        assertLe(ours, oursPlain + 25_000, "target: merit vote <= castVote + 25,000 (execution)");
     }
 }
 
 /// @notice The same voter without OPEN votes at the snapshot (delegated away): merit above the bound and no OPEN
-/// floor, so the vote reads OPEN's past total supply (the worst uncached case; reported).
+/// floor, so the vote reads OPEN's past total supply (the worst uncached case; asserted like the others).
 contract StakingGovBigMeritNoOpenBench is StakingGovBigMeritBench {
     function _label() internal pure override returns (string memory) {
         return "above_merit_bound_no_open";
