@@ -4,6 +4,8 @@
  * - LINEAGE_DEPLOYMENT_FILE: the deployment to index (default `deployments/31337.json`)
  * - LINEAGE_RPC_URL: the chain's JSON-RPC URL (default http://127.0.0.1:8545)
  * - DATABASE_URL: Postgres when set; otherwise embedded PGlite in LINEAGE_PGLITE_DIR (default `.lineage/indexer/pglite`)
+ * - LINEAGE_CONTENT_URL: the content gateway the merit route fetches payout-tree documents from (default the devnet's,
+ *   http://127.0.0.1:42070); LINEAGE_MERIT_CACHE_TREES: payout trees kept loaded (default 4)
  */
 import { join } from "node:path";
 import { z } from "zod";
@@ -16,6 +18,8 @@ const env = z
     LINEAGE_PGLITE_DIR: z.string().min(1).default(join(REPO_ROOT, ".lineage", "indexer", "pglite")),
     LINEAGE_POLLING_MS: z.coerce.number().int().positive().default(250),
     DATABASE_URL: z.string().optional(),
+    LINEAGE_CONTENT_URL: z.string().url().default("http://127.0.0.1:42070"),
+    LINEAGE_MERIT_CACHE_TREES: z.coerce.number().int().min(1).max(64).default(4),
   })
   .parse(process.env);
 
@@ -25,6 +29,8 @@ export const settings = {
   pgliteDir: env.LINEAGE_PGLITE_DIR,
   pollingInterval: env.LINEAGE_POLLING_MS,
   databaseUrl: env.DATABASE_URL && env.DATABASE_URL.length > 0 ? env.DATABASE_URL : undefined,
+  contentUrl: env.LINEAGE_CONTENT_URL,
+  meritCacheTrees: env.LINEAGE_MERIT_CACHE_TREES,
 };
 
 export const deployment: Deployment = readDeployment(settings.deploymentFile);

@@ -93,6 +93,7 @@ const lines = [
   `  deployment   ${devnet.deploymentFile} (block ${d.deployBlock})`,
   ...Object.entries(d.contracts).map(([name, addr]) => `  ${name.padEnd(20)} ${addr}`),
   devnet.graphqlUrl ? `  GraphQL      ${devnet.graphqlUrl}` : "  GraphQL      (indexer not started)",
+  devnet.indexer ? `  Merit proofs ${devnet.indexer.url}/merit/<account>[?at=<timestamp>]` : "",
   devnet.gatewayUrl ? `  Content      ${devnet.gatewayUrl}/ipfs/<cid>` : "",
   "Press Ctrl-C to stop.",
   "",

@@ -167,30 +167,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       log.info({ ms: Date.now() - t0, ...summary }, "seeded demo data");
     }
 
-    let graphqlUrl: string | undefined;
-    if (opts.indexer ?? true) {
-      const base = {
-        deploymentFile,
-        deployment,
-        rpcUrl,
-        port: opts.graphqlPort === 0 ? undefined : (opts.graphqlPort ?? 42069),
-        // One PGlite database per deployment: Ponder's RPC cache never outlives the chain it was filled from.
-        pgliteDir: join(dataDir, "indexer", `pglite-${chainId}-${deployment.deployBlockHash.slice(2, 14)}`),
-        databaseUrl: opts.databaseUrl,
-        logFile: join(dataDir, "logs", "indexer.log"),
-      };
-      const t0 = Date.now();
-      try {
-        indexer = await startIndexer(base);
-      } catch (e) {
-        if (!embedded) throw e;
-        // A local chain can lose its last blocks (killed between state dumps): start over on a fresh schema.
-        log.warn({ error: (e as Error).message }, "indexer failed to resume; reindexing into a fresh schema");
-        indexer = await startIndexer({ ...base, schema: `${indexerSchemaName(deployment)}_${Date.now().toString(36)}` });
-      }
-      graphqlUrl = indexer.graphqlUrl;
-      log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
-    }
+    // The gateway first: the indexer's merit route reads payout-tree documents through it.
     let gatewayUrl: string | undefined;
     if (opts.gateway ?? true) {
       gateway = await startGateway({
@@ -205,6 +182,31 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       });
       gatewayUrl = gateway.url;
       log.info({ url: gatewayUrl, dir: join(dataDir, "content") }, "content gateway started");
+    }
+    let graphqlUrl: string | undefined;
+    if (opts.indexer ?? true) {
+      const base = {
+        deploymentFile,
+        deployment,
+        rpcUrl,
+        port: opts.graphqlPort === 0 ? undefined : (opts.graphqlPort ?? 42069),
+        // One PGlite database per deployment: Ponder's RPC cache never outlives the chain it was filled from.
+        pgliteDir: join(dataDir, "indexer", `pglite-${chainId}-${deployment.deployBlockHash.slice(2, 14)}`),
+        databaseUrl: opts.databaseUrl,
+        logFile: join(dataDir, "logs", "indexer.log"),
+        contentUrl: gatewayUrl,
+      };
+      const t0 = Date.now();
+      try {
+        indexer = await startIndexer(base);
+      } catch (e) {
+        if (!embedded) throw e;
+        // A local chain can lose its last blocks (killed between state dumps): start over on a fresh schema.
+        log.warn({ error: (e as Error).message }, "indexer failed to resume; reindexing into a fresh schema");
+        indexer = await startIndexer({ ...base, schema: `${indexerSchemaName(deployment)}_${Date.now().toString(36)}` });
+      }
+      graphqlUrl = indexer.graphqlUrl;
+      log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
     return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, stop };
   } catch (e) {

@@ -34,6 +34,8 @@ export interface IndexerOptions {
   pollingIntervalMs?: number;
   /** The Ponder app's directory (default {@link INDEXER_ROOT}; benchmarks run variants of it). */
   root?: string;
+  /** The content gateway the merit route reads payout-tree documents from (default: the indexer's, the devnet's). */
+  contentUrl?: string;
 }
 
 export interface Indexer {
@@ -92,6 +94,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     DATABASE_URL: opts.databaseUrl ?? "",
     DATABASE_PRIVATE_URL: "",
   };
+  if (opts.contentUrl) env.LINEAGE_CONTENT_URL = opts.contentUrl;
   delete env.PORT; // Ponder lets PORT override -p
 
   const child = spawn(

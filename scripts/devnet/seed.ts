@@ -9,10 +9,10 @@
 import type { Logger } from "pino";
 import { createPublicClient, createWalletClient, encodeFunctionData, http, numberToHex, parseEther, toBytes, type PublicClient } from "viem";
 import { datanetRegistryAbi, lineageGovernorAbi, rewardsDistributorAbi } from "../../sdk/abi/index.ts";
-import { PayoutTree } from "../../sdk/payout/index.ts";
+import { encodePayoutTreeDocument, PayoutTree, payoutTreeDocument } from "../../sdk/payout/index.ts";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../../sdk/addresses/index.ts";
-import { GateIndex, type FsContentStore } from "../../sdk/content/index.ts";
+import { cidOf, GateIndex, type FsContentStore } from "../../sdk/content/index.ts";
 import { createLineageClient, itemOf, type ContributionItem, type LineageClient } from "../../sdk/client/index.ts";
 import { ANVIL_KEYS } from "./anvil.ts";
 
@@ -20,7 +20,10 @@ export interface SeedOptions {
   rpcUrl: string;
   deployment: Deployment;
   logger?: Logger;
-  /** Content store to put the contributed blobs in (gated Datanets' blobs marked as such for the gateway). */
+  /**
+   * Content store to put the contributed blobs in (gated Datanets' blobs marked as such for the gateway) and the payout
+   * tree's document (its CID is the root's `inputsCid`; without a store the same CID is posted, but nothing serves it).
+   */
   store?: FsContentStore;
 }
 
@@ -234,13 +237,26 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
       });
       const now = (await carol!.publicClient.getBlock()).timestamp;
       const share = available / 3n;
+      // Merit in OPEN-vote units (k = 1 counts one unit of merit as one vote at the epoch's end, halving every half-life).
       const tree = PayoutTree.build([
-        { account: dave!.address, cumulativeAmount: share, merit: 300n },
-        { account: erin!.address, cumulativeAmount: share, merit: 200n },
-        { account: frank!.address, cumulativeAmount: share, merit: 100n },
+        { account: dave!.address, cumulativeAmount: share, merit: parseEther("300") },
+        { account: erin!.address, cumulativeAmount: share, merit: parseEther("200") },
+        { account: frank!.address, cumulativeAmount: share, merit: parseEther("100") },
       ]);
       await carol!.depositPosterBond({ amount: parseEther("2000") });
-      const posted = await carol!.postRoot({ epoch: 1n, epochEnd: now, tree, inputsCid: "bafkreiepoch1inputs" });
+      // The tree's document goes to the content store and its CID on-chain as `inputsCid` (the indexer serves merit
+      // proofs from it).
+      const posted = opts.store
+        ? await carol!.postPayoutRoot({ epoch: 1n, epochEnd: now, tree, store: opts.store })
+        : await carol!.postRoot({
+            epoch: 1n,
+            epochEnd: now,
+            tree,
+            inputsCid: cidOf(
+              encodePayoutTreeDocument(payoutTreeDocument({ chainId: opts.deployment.chainId, distributor, epoch: 1n, epochEnd: now, tree })),
+            ),
+          });
+      if (!opts.store) opts.logger?.warn("seed: no content store: the payout tree's document is not published (merit proofs unavailable)");
       const window = await carol!.publicClient.readContract({ address: distributor, abi: rewardsDistributorAbi, functionName: "parameters" });
       await increaseTime(opts.rpcUrl, Number(window[0]) + 1);
       await carol!.finalizeRoot({ index: posted.index });

@@ -18,7 +18,18 @@ import { validateContributions, type ValidateContributionsParameters } from "./a
 import { withdrawOwed, type WithdrawOwedParameters } from "./actions/withdrawOwed.ts";
 import { flushPool, openChannel, redeemVoucher, signVoucher, type OpenChannelParameters, type RedeemVoucherParameters, type SignVoucherParameters } from "./actions/channels.ts";
 import { castVote, propose, type CastVoteParameters, type ProposeParameters } from "./actions/governance.ts";
-import { claim, depositPosterBond, finalizeRoot, postRoot, type ClaimParameters, type DepositBondParameters, type PostRootParameters } from "./actions/rewards.ts";
+import { castMeritVote, fetchMeritProof, type CastMeritVoteParameters, type FetchMeritProofParameters } from "./actions/merit.ts";
+import {
+  claim,
+  depositPosterBond,
+  finalizeRoot,
+  postPayoutRoot,
+  postRoot,
+  type ClaimParameters,
+  type DepositBondParameters,
+  type PostPayoutRootParameters,
+  type PostRootParameters,
+} from "./actions/rewards.ts";
 import { delegateStake, registerOperator, stake, type DelegateStakeParameters, type RegisterOperatorParameters, type StakeParameters } from "./actions/staking.ts";
 import type { LineageContext } from "./context.ts";
 
@@ -63,11 +74,16 @@ export function createLineageClient(ctx: LineageContext) {
     // settlement
     depositPosterBond: (p: DepositBondParameters) => depositPosterBond(ctx, p),
     postRoot: (p: PostRootParameters) => postRoot(ctx, p),
+    postPayoutRoot: (p: PostPayoutRootParameters) => postPayoutRoot(ctx, p),
     finalizeRoot: (p: { index: bigint }) => finalizeRoot(ctx, p),
     claim: (p: ClaimParameters) => claim(ctx, p),
     // governance
     propose: (p: ProposeParameters) => propose(ctx, p),
     castVote: (p: CastVoteParameters) => castVote(ctx, p),
+    /** The wallet's merit proof from the indexer (`account` defaults to the wallet's). */
+    meritProof: (p: Omit<FetchMeritProofParameters, "account"> & { account?: FetchMeritProofParameters["account"] }) =>
+      fetchMeritProof({ ...p, account: p.account ?? ctx.walletClient?.account.address ?? ("" as FetchMeritProofParameters["account"]) }),
+    castMeritVote: (p: CastMeritVoteParameters) => castMeritVote(ctx, p),
   };
 }
 export type LineageClient = ReturnType<typeof createLineageClient>;

@@ -24,3 +24,4 @@ export * from "./actions/staking.ts";
 export * from "./actions/channels.ts";
 export * from "./actions/rewards.ts";
 export * from "./actions/governance.ts";
+export * from "./actions/merit.ts";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { getAddress, parseAbiItem, parseEther, zeroAddress, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, parseAbiItem, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import {
   datanetRegistryAbi,
   lineageGovernorAbi,
@@ -18,6 +18,8 @@ import {
   timelockControllerAbi,
 } from "../../sdk/abi/index.ts";
 import { ContractRevertError, InvalidParameterError, itemOf, writeContract } from "../../sdk/client/index.ts";
+import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
+import { fetchPayoutTreeDocument, parseMeritProof, PayoutTree, publishPayoutTree, verifyPayoutProof } from "../../sdk/payout/index.ts";
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { seed } from "../../scripts/devnet/seed.ts";
 import { diffSchema, parseSdl, SCHEMA_FILE, servedEntities } from "../../scripts/subgraph-schema.ts";
@@ -28,11 +30,16 @@ vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
 let chain: Chain;
 let indexer: Indexer;
+let gateway: RunningGateway;
+let store: FsContentStore;
 const addr = (a: string) => getAddress(a);
 
 beforeAll(async () => {
   chain = await bootChain();
-  await seed({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment });
+  // The seed publishes its payout tree's document to this store; the gateway serves it to the indexer's merit route.
+  store = new FsContentStore(join(chain.dir, "data"));
+  gateway = await startGateway({ store });
+  await seed({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, store });
   // Flows beyond the seed: an approval; a version posted with a wrong root (the contract cannot check it, the
   // indexer must flag it).
   const [, alice, bob] = chain.users;
@@ -49,11 +56,13 @@ beforeAll(async () => {
     rpcUrl: chain.anvil.rpcUrl,
     pgliteDir: join(chain.dir, "pglite"),
     logFile: join(chain.dir, "indexer.log"),
+    contentUrl: gateway.url,
   });
 });
 
 afterAll(async () => {
   await indexer?.stop();
+  await gateway?.close();
   await chain?.cleanup();
 });
 
@@ -391,3 +400,97 @@ describe("indexer against the chain", () => {
     expect(diffs).toEqual([]);
   });
 });
+
+// After every check above (it adds a vote and a root): the merit proof the indexer serves, used for a real vote.
+describe("merit proofs served by the indexer (GET /merit/:account)", () => {
+  const governorOf = () => chain.deployment.contracts.LineageGovernor as Address;
+  const distributorOf = () => chain.deployment.contracts.RewardsDistributor as Address;
+  let proposalId: bigint;
+  let snapshot: bigint;
+
+  it("serves a seeded account's proof, which verifies against the on-chain root and counts merit in a real vote", async () => {
+    await indexer.synced();
+    const [, , , , dave] = chain.users;
+    const voter = dave!.walletClient!.account.address;
+    const [p] = await allRows<{ id: string }>(indexer.graphqlUrl, "proposals", "id");
+    proposalId = BigInt(p!.id);
+    snapshot = await chain.publicClient.readContract({ address: governorOf(), abi: lineageGovernorAbi, functionName: "proposalSnapshot", args: [proposalId] });
+
+    // The raw answer: JSON with the Governor's params.
+    const res = await fetch(`${indexer.url}/merit/${voter.toLowerCase()}?at=${snapshot}`);
+    expect(res.status).toBe(200);
+    const served = parseMeritProof(await res.json()); // zod + leaf/proof/params checked locally
+    const [root, epochEnd] = await chain.publicClient.readContract({
+      address: distributorOf(), abi: rewardsDistributorAbi, functionName: "finalRootAt", args: [snapshot],
+    });
+    expect(served.root).toBe(root);
+    expect(served.epochEnd).toBe(epochEnd);
+    expect(served.merit).toBe(parseEther("300"));
+    expect(verifyPayoutProof(root, { account: voter, cumulativeAmount: served.cumulativeAmount, merit: served.merit }, served.proof)).toBe(true);
+    expect(await chain.publicClient.readContract({
+      address: distributorOf(), abi: rewardsDistributorAbi, functionName: "leafHash", args: [voter, served.cumulativeAmount, served.merit],
+    })).toBe(served.leaf);
+    // The document behind it is the one the seed published, named on-chain by the root's inputsCid.
+    const [rootRow] = await allRows<{ inputsCid: string; root: Hex }>(indexer.graphqlUrl, "payoutRoots", "inputsCid root");
+    expect(rootRow!.inputsCid).toBe(served.inputsCid);
+    expect((await fetchPayoutTreeDocument(store, served.inputsCid)).root).toBe(root);
+
+    // The Governor counts it: the merit part is positive and the vote weighs OPEN + staked OPEN + merit.
+    const read = <T>(functionName: string, args: readonly unknown[]) =>
+      chain.publicClient.readContract({ address: governorOf(), abi: lineageGovernorAbi, functionName, args } as never) as Promise<T>;
+    const base = await read<bigint>("getVotes", [voter, snapshot]);
+    const meritVotes = await read<bigint>("meritVotes", [voter, snapshot, served.params]);
+    expect(meritVotes).toBeGreaterThan(0n);
+    const [, forBefore] = await read<readonly [bigint, bigint, bigint]>("proposalVotes", [proposalId]);
+    const vote = await dave!.castMeritVote({ indexerUrl: indexer.url, proposalId, support: "for", reason: "merit" });
+    expect(vote.proof.params).toBe(served.params);
+    expect(vote.weight).toBe(base + meritVotes);
+    const [, forAfter] = await read<readonly [bigint, bigint, bigint]>("proposalVotes", [proposalId]);
+    expect(forAfter - forBefore).toBe(base + meritVotes);
+    const [ev] = parseEventLogs({ abi: lineageGovernorAbi, eventName: "VoteCastWithParams", logs: vote.receipt.logs });
+    expect(ev!.args.params).toBe(encodeAbiParameters([{ type: "bytes32" }], [served.leaf]));
+  });
+
+  it("answers 400 for a bad address and 404 for an account without a leaf", async () => {
+    const bad = await fetch(`${indexer.url}/merit/0x1234`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/address/);
+    const [, alice] = chain.users;
+    const none = await fetch(`${indexer.url}/merit/${alice!.walletClient!.account.address}?at=${snapshot}`);
+    expect(none.status).toBe(404);
+    expect(((await none.json()) as { error: string }).error).toMatch(/no leaf/);
+  });
+
+  it("a root whose published document was tampered with gives 502; the root final at the snapshot still serves", async () => {
+    const [, , , carol, , erin, frank] = chain.users;
+    const [dave] = chain.users.slice(4);
+    const seeded = await fetchPayoutTreeDocument(store, (await allRows<{ inputsCid: string }>(indexer.graphqlUrl, "payoutRoots", "inputsCid"))[0]!.inputsCid);
+    // Epoch 2: same amounts, more merit for erin. The poster publishes a tampered document (frank's merit inflated)
+    // and posts the honest root: the document no longer matches the on-chain root.
+    const entries = seeded.tree.entries.map((e) => ({ ...e, merit: e.account === erin!.walletClient!.account.address ? e.merit * 2n : e.merit }));
+    const honest = PayoutTree.build(entries);
+    const tampered = PayoutTree.build(entries.map((e) => (e.account === frank!.walletClient!.account.address ? { ...e, merit: e.merit * 100n } : e)));
+    const now = (await chain.publicClient.getBlock()).timestamp;
+    const doc = await publishPayoutTree(store, { chainId: chain.deployment.chainId, distributor: distributorOf(), epoch: 2n, epochEnd: now, tree: tampered });
+    const posted = await carol!.postRoot({ epoch: 2n, epochEnd: now, tree: honest, inputsCid: doc.cid });
+    const [window] = await chain.publicClient.readContract({ address: distributorOf(), abi: rewardsDistributorAbi, functionName: "parameters" });
+    await rpcIncreaseTime(Number(window) + 1);
+    await carol!.finalizeRoot({ index: posted.index });
+    await indexer.synced();
+
+    const latest = await fetch(`${indexer.url}/merit/${frank!.walletClient!.account.address}`);
+    expect(latest.status).toBe(502);
+    const body = (await latest.json()) as { error: string; rootIndex: string; inputsCid: string };
+    expect(body.error).toMatch(/does not match the on-chain root/);
+    expect([body.rootIndex, body.inputsCid]).toEqual([posted.index.toString(), doc.cid]);
+    // Voting on the open proposal uses the root final at its snapshot (epoch 1), which still serves.
+    const atSnapshot = await fetch(`${indexer.url}/merit/${dave!.walletClient!.account.address}?at=${snapshot}`);
+    expect(atSnapshot.status).toBe(200);
+    expect(parseMeritProof(await atSnapshot.json()).rootIndex).toBe(posted.index - 1n);
+  });
+});
+
+async function rpcIncreaseTime(seconds: number): Promise<void> {
+  const { rpc } = await import("./harness.ts");
+  await rpc(chain.anvil.rpcUrl, [{ method: "evm_increaseTime", params: [seconds] }, { method: "evm_mine", params: [] }]);
+}

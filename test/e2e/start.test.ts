@@ -8,7 +8,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { toBytes } from "viem";
+import { parseEther, toBytes } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { ANVIL_KEYS } from "../../scripts/devnet/anvil.ts";
+import { parseMeritProof } from "../../sdk/payout/index.ts";
 import { REPO_ROOT } from "../../sdk/addresses/index.ts";
 import { cidOf } from "../../sdk/content/index.ts";
 import { gql } from "../../scripts/devnet/indexer.ts";
@@ -57,6 +60,15 @@ function interrupt(child: ChildProcess): Promise<number | null> {
 const COUNTS = "{ datanets { totalCount } contributions { totalCount } models { totalCount } versions { totalCount } }";
 type Counts = Record<"datanets" | "contributions" | "models" | "versions", { totalCount: number }>;
 
+/** dave's (anvil account 4, in the seeded payout tree) merit, from the merit-proof URL `npm start` prints. */
+async function meritOf(output: string): Promise<bigint> {
+  const base = /Merit proofs\s+(http:\/\/\S+)\/merit\//.exec(output)?.[1];
+  expect(base).toBeDefined();
+  const res = await fetch(`${base}/merit/${privateKeyToAccount(ANVIL_KEYS[4]!).address}`);
+  expect(res.status).toBe(200);
+  return parseMeritProof(await res.json()).merit;
+}
+
 describe("npm start", () => {
   it("boots, answers GraphQL, stops cleanly, and resumes the same chain", async () => {
     const first = await start();
@@ -72,6 +84,8 @@ describe("npm start", () => {
     expect(open.status).toBe(200);
     expect(await open.text()).toBe(SOLIDITY_SAMPLE);
     expect((await fetch(`${gateway}/ipfs/${cidOf(toBytes(MEDICAL_SAMPLE))}`)).status).toBe(403);
+    // The indexer serves the seeded payout tree's merit proofs (document published by the seed, read through the gateway).
+    expect(await meritOf(first.out.toString())).toBe(parseEther("300"));
     expect(await interrupt(first.child)).toBe(0);
     expect(first.out.toString()).toMatch(/stopped/);
     expect(existsSync(join(dirs.dir, "anvil-state.json"))).toBe(true);
@@ -82,6 +96,7 @@ describe("npm start", () => {
     expect(log).not.toMatch(/deploying/);
     expect(log).not.toMatch(/seeded demo data/);
     expect(await gql<Counts>(second.graphqlUrl, COUNTS)).toEqual(before);
+    expect(await meritOf(log)).toBe(parseEther("300"));
     expect(await interrupt(second.child)).toBe(0);
   });
 });

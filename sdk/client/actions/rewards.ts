@@ -6,7 +6,8 @@
 import { parseEventLogs, type Address, type Hex } from "viem";
 import { rewardsDistributorAbi } from "../../abi/index.ts";
 import { contractAddress } from "../../addresses/index.ts";
-import type { PayoutTree } from "../../payout/index.ts";
+import type { ContentStore } from "../../content/store.ts";
+import { publishPayoutTree, type PayoutTree, type PayoutTreeDocument } from "../../payout/index.ts";
 import { walletOf, writeContract, type LineageContext, type WriteResult } from "../context.ts";
 import { InvalidParameterError, LineageClientError, type ContractRevertError, type TransactionFailedError } from "../errors.ts";
 import { ensureAllowance } from "./ensureAllowance.ts";
@@ -23,6 +24,15 @@ export interface PostRootParameters {
   inputsCid: string;
 }
 export type PostRootReturnType = WriteResult & { index: bigint };
+export interface PostPayoutRootParameters {
+  epoch: bigint;
+  /** Unix seconds: the end of the epoch the merit in the leaves is computed at. */
+  epochEnd: bigint;
+  tree: PayoutTree;
+  /** Where the tree's document is published (a gateway through `HttpContentStore`, or an `FsContentStore`). */
+  store: ContentStore;
+}
+export type PostPayoutRootReturnType = PostRootReturnType & { inputsCid: string; document: PayoutTreeDocument; documentBytes: number };
 export interface ClaimParameters {
   tree: PayoutTree;
   /** Default: the wallet's account. */
@@ -53,6 +63,24 @@ export async function postRoot(ctx: LineageContext, p: PostRootParameters): Prom
   const [ev] = parseEventLogs({ abi: rewardsDistributorAbi, eventName: "RootPosted", logs: res.receipt.logs });
   if (!ev) throw new LineageClientError("postRoot: no RootPosted event");
   return { ...res, index: ev.args.index };
+}
+
+/**
+ * Publishes the tree's document (`sdk/payout` `publishPayoutTree`: chain, distributor, epoch, root, totals and the
+ * whole `standard-v1` dump) to the content store, then posts the root with the document's CID as `inputsCid`: anyone
+ * can fetch the tree, check it against the root and prove any account's leaf (the indexer serves merit proofs from it).
+ */
+export async function postPayoutRoot(ctx: LineageContext, p: PostPayoutRootParameters): Promise<PostPayoutRootReturnType> {
+  if (p.epochEnd <= 0n) throw new InvalidParameterError("postPayoutRoot", "epochEnd must be positive");
+  const published = await publishPayoutTree(p.store, {
+    chainId: ctx.deployment.chainId,
+    distributor: contractAddress(ctx.deployment, "RewardsDistributor"),
+    epoch: p.epoch,
+    epochEnd: p.epochEnd,
+    tree: p.tree,
+  });
+  const res = await postRoot(ctx, { epoch: p.epoch, epochEnd: p.epochEnd, tree: p.tree, inputsCid: published.cid });
+  return { ...res, inputsCid: published.cid, document: published.document, documentBytes: published.size };
 }
 
 export async function finalizeRoot(ctx: LineageContext, p: { index: bigint }): Promise<WriteResult> {
