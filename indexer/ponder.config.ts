@@ -4,7 +4,6 @@
  * deploy block. Addresses and start blocks are never written by hand.
  */
 import { createConfig } from "ponder";
-import { http } from "viem";
 import {
   datanetRegistryAbi,
   lineageGovernorAbi,
@@ -35,7 +34,9 @@ export default createConfig({
   chains: {
     lineage: {
       id: deployment.chainId,
-      rpc: http(settings.rpcUrl, { maxResponseBodySize: false }),
+      // The URL once per lane (settings.ts `rpcLanes`: Ponder rate-limits each URL to ~20 requests/s). As plain URLs
+      // Ponder uses its own HTTP client, which has no response size limit (large eth_getLogs answers).
+      rpc: Array.from({ length: settings.rpcLanes }, () => settings.rpcUrl),
       pollingInterval: settings.pollingInterval,
       disableCache: settings.databaseUrl !== undefined && deployment.chainId === LOCAL_CHAIN_ID,
     },
