@@ -6,7 +6,8 @@
  * - DATABASE_URL: Postgres when set; otherwise embedded PGlite in LINEAGE_PGLITE_DIR (default `.lineage/indexer/pglite`)
  * - LINEAGE_RPC_LANES: how many times the RPC URL is handed to Ponder (see `rpcLanes` in lanes.ts; 1 to 64)
  * - LINEAGE_CONTENT_URL: the content gateway the merit route fetches payout-tree documents from (default the devnet's,
- *   http://127.0.0.1:42070); LINEAGE_MERIT_CACHE_TREES: payout trees kept loaded (default 4)
+ *   http://127.0.0.1:42070); LINEAGE_MERIT_CACHE_TREES: payout trees kept loaded (default 4); LINEAGE_MERIT_PREWARM_MS:
+ *   how often the tree of the root final now is loaded ahead of requests (default 15000; 0 = never)
  */
 import { join } from "node:path";
 import { z } from "zod";
@@ -24,6 +25,7 @@ const env = z
     LINEAGE_RPC_LANES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(64).optional()),
     LINEAGE_CONTENT_URL: z.string().url().default("http://127.0.0.1:42070"),
     LINEAGE_MERIT_CACHE_TREES: z.coerce.number().int().min(1).max(64).default(4),
+    LINEAGE_MERIT_PREWARM_MS: z.coerce.number().int().min(0).default(15_000),
   })
   .parse(process.env);
 
@@ -36,6 +38,7 @@ export const settings = {
   databaseUrl: env.DATABASE_URL && env.DATABASE_URL.length > 0 ? env.DATABASE_URL : undefined,
   contentUrl: env.LINEAGE_CONTENT_URL,
   meritCacheTrees: env.LINEAGE_MERIT_CACHE_TREES,
+  meritPrewarmMs: env.LINEAGE_MERIT_PREWARM_MS,
 };
 
 export const deployment: Deployment = readDeployment(settings.deploymentFile);

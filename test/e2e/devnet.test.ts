@@ -442,7 +442,13 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     const meritVotes = await read<bigint>("meritVotes", [voter, snapshot, served.params]);
     expect(meritVotes).toBeGreaterThan(0n);
     const [, forBefore] = await read<readonly [bigint, bigint, bigint]>("proposalVotes", [proposalId]);
-    const vote = await dave!.castMeritVote({ indexerUrl: indexer.url, proposalId, support: "for", reason: "merit" });
+    // Opt-in: the SDK first caches the snapshot's merit record (it is not the Governor's cache hint yet).
+    expect(await read<bigint>("meritCacheHint", [])).not.toBe(snapshot);
+    const vote = await dave!.castMeritVote({ indexerUrl: indexer.url, proposalId, support: "for", reason: "merit", cacheSnapshot: true });
+    const [cachedEv] = parseEventLogs({ abi: lineageGovernorAbi, eventName: "MeritSnapshotCached", logs: vote.cached!.receipt.logs });
+    expect(cachedEv!.args.timepoint).toBe(snapshot);
+    expect(cachedEv!.args.root).toBe(root);
+    expect(await read<bigint>("meritCacheHint", [])).toBe(snapshot);
     expect(vote.proof.params).toBe(served.params);
     expect(vote.weight).toBe(base + meritVotes);
     const [, forAfter] = await read<readonly [bigint, bigint, bigint]>("proposalVotes", [proposalId]);
@@ -475,14 +481,19 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     const posted = await carol!.postRoot({ epoch: 2n, epochEnd: now, tree: honest, inputsCid: doc.cid });
     const [window] = await chain.publicClient.readContract({ address: distributorOf(), abi: rewardsDistributorAbi, functionName: "parameters" });
     await rpcIncreaseTime(Number(window) + 1);
-    await carol!.finalizeRoot({ index: posted.index });
+    const finalized = await carol!.finalizeRoot({ index: posted.index });
+    const finalAt = (await chain.publicClient.getBlock({ blockNumber: finalized.receipt.blockNumber })).timestamp;
     await indexer.synced();
 
-    const latest = await fetch(`${indexer.url}/merit/${frank!.walletClient!.account.address}`);
-    expect(latest.status).toBe(502);
-    const body = (await latest.json()) as { error: string; rootIndex: string; inputsCid: string };
-    expect(body.error).toMatch(/does not match the on-chain root/);
-    expect([body.rootIndex, body.inputsCid]).toEqual([posted.index.toString(), doc.cid]);
+    // At the finalization time (a timepoint after the route's reused latest block makes it read the chain again),
+    // then without `at` (the latest final root).
+    for (const query of [`?at=${finalAt}`, ""]) {
+      const res = await fetch(`${indexer.url}/merit/${frank!.walletClient!.account.address}${query}`);
+      expect(res.status).toBe(502);
+      const body = (await res.json()) as { error: string; rootIndex: string; inputsCid: string };
+      expect(body.error).toMatch(/does not match the on-chain root/);
+      expect([body.rootIndex, body.inputsCid]).toEqual([posted.index.toString(), doc.cid]);
+    }
     // Voting on the open proposal uses the root final at its snapshot (epoch 1), which still serves.
     const atSnapshot = await fetch(`${indexer.url}/merit/${dave!.walletClient!.account.address}?at=${snapshot}`);
     expect(atSnapshot.status).toBe(200);

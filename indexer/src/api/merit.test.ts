@@ -45,6 +45,10 @@ let before: bigint; // a timepoint before any root was final
 const trees: PayoutTree[] = [];
 let service: MeritService;
 let app: ReturnType<typeof meritRoutes>;
+/** A service prewarmed while root 1 was the latest final root. */
+let early: MeritService;
+let prewarmed: bigint | undefined;
+let prewarmedBefore: bigint | undefined;
 
 async function artifact(file: string, name: string): Promise<{ abi: Abi; bytecode: Hex }> {
   const path = join(process.cwd(), "out", file, `${name}.json`);
@@ -142,6 +146,9 @@ beforeAll(async () => {
   app = meritRoutes(service);
 
   before = (await chain.client.getBlock()).timestamp;
+  // chainTtlMs 0: the chain changes between its two prewarms (chain answers are otherwise reused for up to 1 s).
+  early = createMeritService({ client: chain.client, chainId: chain.chainId, distributor: dist, findFinalRoot: chainRootLookup(), content, chainTtlMs: 0 });
+  prewarmedBefore = await early.prewarm(); // no final root yet
   for (let k = 1n; k <= 5n; k++) trees.push(treeFor(k));
   const doc1 = await publishPayoutTree(content, { chainId: chain.chainId, distributor: dist, epoch: 1n, epochEnd: before, tree: trees[0]! });
   // Root 1: its own document. (epochEnd = `before`: the document states the same epoch end as the posted root.)
@@ -150,6 +157,7 @@ beforeAll(async () => {
     await increaseTime(WINDOW + 1);
     finalizedAt.push(await send("RewardsDistributor", "finalize", [1n]));
     await increaseTime(10);
+    prewarmed = await early.prewarm();
   }
   // Root 2: names root 1's document (published, CID-valid, but of another root).
   finalizedAt.push(await postAndFinalize(2n, trees[1]!, doc1.cid));
@@ -252,6 +260,31 @@ describe("GET /merit/:account", () => {
     await get(`/merit/${account}?at=${finalizedAt[2]}`);
     await get(`/merit/${account}?at=${finalizedAt[2]}`);
     expect(service.stats().loads - s1.loads).toBe(2);
+  });
+
+  it("reuses chain reads within chainTtlMs, but reads the latest block again before calling a timepoint future", async () => {
+    const svc = meritRoutes(
+      createMeritService({
+        client: chain.client, chainId: chain.chainId, distributor: at.RewardsDistributor!,
+        findFinalRoot: chainRootLookup(), content: new HttpContentStore(gateway.url), chainTtlMs: 60_000,
+      }),
+    );
+    const account = trees[0]!.entries[2]!.account;
+    expect((await get(`/merit/${account}?at=${finalizedAt[0]}`, svc)).status).toBe(200); // latest block now reused
+    await increaseTime(50);
+    const t = (await chain.client.getBlock()).timestamp;
+    const r = await get(`/merit/${account}?at=${t}`, svc);
+    expect(r.status).toBe(502); // root 5 (a placeholder inputsCid) is final at t: not refused as "future"
+    expect(String(r.body.error)).toMatch(/not a content CID/);
+  });
+
+  it("prewarm loads the tree of the root final now, so the next request for it is a cache hit", async () => {
+    expect(prewarmedBefore).toBeUndefined();
+    expect(prewarmed).toBe(1n);
+    expect(early.stats()).toEqual({ cached: 1, loads: 1, hits: 0 });
+    const answer = await early.proof(trees[0]!.entries[9]!.account, finalizedAt[0]!.toString());
+    expect(answer.rootIndex).toBe("1");
+    expect(early.stats()).toEqual({ cached: 1, loads: 1, hits: 1 });
   });
 
   it("answers 503 while the indexer has not indexed the final root, and 502 when the gateway is down", async () => {

@@ -36,6 +36,10 @@ import {
 export const DEFAULT_TREE_CACHE_SIZE = 4;
 /** Bounds of the tree cache size (a 1M-leaf tree holds ~100 MB). */
 export const MAX_TREE_CACHE_SIZE = 64;
+/** How long a chain answer (the latest block, `finalRootAt(t)`) is reused: bounded staleness, ~1 RPC per second. */
+export const DEFAULT_CHAIN_TTL_MS = 1_000;
+/** Bound of the remembered `finalRootAt` answers. */
+const MAX_CHAIN_ANSWERS = 1_024;
 /** Largest `at` accepted (uint48, the Governor's clock type). */
 const MAX_TIMEPOINT = (1n << 48n) - 1n;
 
@@ -58,6 +62,8 @@ export interface MeritServiceOptions {
   content: ContentStore;
   /** Trees kept loaded (default {@link DEFAULT_TREE_CACHE_SIZE}). */
   cacheSize?: number;
+  /** Reuse chain answers this long (default {@link DEFAULT_CHAIN_TTL_MS}; 0 = read the chain on every request). */
+  chainTtlMs?: number;
   /** Logs failures to load a document (default: nothing). */
   onError?: (msg: string, detail: Record<string, unknown>) => void;
 }
@@ -92,6 +98,11 @@ interface CachedTree {
 /** The merit-proof service: `proof(account, at)` and the cache's counters. */
 export interface MeritService {
   proof(account: string, at?: string): Promise<MeritProofResponse>;
+  /**
+   * Loads the tree of the root final now (if not cached), so the first request after a root becomes final is served
+   * warm. Resolves to the root's index, or undefined when there is none yet or it cannot be loaded (never throws).
+   */
+  prewarm(): Promise<bigint | undefined>;
   stats(): { cached: number; loads: number; hits: number };
 }
 
@@ -141,29 +152,32 @@ export function createMeritService(opts: MeritServiceOptions): MeritService {
     return doc;
   }
 
-  async function finalRootAt(at: string | undefined): Promise<{ timepoint: bigint; root: Hex; epochEnd: bigint; totalMerit: bigint }> {
-    let latest: { number: bigint; timestamp: bigint };
-    try {
-      latest = await opts.client.getBlock({ blockTag: "latest" });
-    } catch (e) {
-      throw new MeritRouteError(502, `the chain did not answer: ${(e as Error).message.split("\n")[0]}`);
-    }
-    let timepoint = latest.timestamp;
-    if (at !== undefined) {
-      const r = atSchema.safeParse(at);
-      if (!r.success) throw new MeritRouteError(400, firstIssue(r.error), { at });
-      if (r.data > latest.timestamp) {
-        throw new MeritRouteError(400, `at ${r.data} is in the future (latest block: ${latest.timestamp})`, { at });
-      }
-      timepoint = r.data;
-    }
+  type OnChainRoot = { timepoint: bigint; root: Hex; epochEnd: bigint; totalMerit: bigint };
+  const ttl = opts.chainTtlMs ?? DEFAULT_CHAIN_TTL_MS;
+  let latestBlock: { value: Promise<{ number: bigint; timestamp: bigint }>; at: number } | undefined;
+  const answers = new Map<bigint, { value: Promise<OnChainRoot>; at: number }>();
+
+  /** The latest block, reused for `ttl` ms (concurrent requests share one read); `fresh` forces a read. */
+  function latest(fresh = false): Promise<{ number: bigint; timestamp: bigint }> {
+    const now = Date.now();
+    if (!fresh && latestBlock && now - latestBlock.at < ttl) return latestBlock.value;
+    const value = opts.client.getBlock({ blockTag: "latest" }).then((b) => ({ number: b.number, timestamp: b.timestamp }));
+    const entry = { value, at: now };
+    latestBlock = entry;
+    value.catch(() => {
+      if (latestBlock === entry) latestBlock = undefined;
+    });
+    return value;
+  }
+
+  async function readFinalRootAt(timepoint: bigint, blockNumber: bigint): Promise<OnChainRoot> {
     try {
       const [root, epochEnd, totalMerit] = await opts.client.readContract({
         address: opts.distributor,
         abi: rewardsDistributorAbi,
         functionName: "finalRootAt",
         args: [timepoint],
-        blockNumber: latest.number,
+        blockNumber,
       });
       return { timepoint, root, epochEnd: BigInt(epochEnd), totalMerit };
     } catch (e) {
@@ -171,6 +185,41 @@ export function createMeritService(opts: MeritServiceOptions): MeritService {
       const name = (reverted as ContractFunctionRevertedError | null)?.data?.errorName;
       throw new MeritRouteError(502, `finalRootAt(${timepoint}) failed${name ? `: ${name}` : `: ${(e as Error).message.split("\n")[0]}`}`);
     }
+  }
+
+  /** `finalRootAt(at ?? latest timestamp)`, the answer reused for `ttl` ms per timepoint. */
+  async function finalRootAt(at: string | undefined): Promise<OnChainRoot> {
+    let timepoint: bigint | undefined;
+    if (at !== undefined) {
+      const r = atSchema.safeParse(at);
+      if (!r.success) throw new MeritRouteError(400, firstIssue(r.error), { at });
+      timepoint = r.data;
+    }
+    let block: { number: bigint; timestamp: bigint };
+    try {
+      block = await latest();
+      // A timepoint after the reused block may still be in the past: read the latest block again before refusing it.
+      if (timepoint !== undefined && timepoint > block.timestamp) block = await latest(true);
+    } catch (e) {
+      throw new MeritRouteError(502, `the chain did not answer: ${(e as Error).message.split("\n")[0]}`);
+    }
+    if (timepoint !== undefined && timepoint > block.timestamp) {
+      throw new MeritRouteError(400, `at ${timepoint} is in the future (latest block: ${block.timestamp})`, { at: at ?? "" });
+    }
+    const t = timepoint ?? block.timestamp;
+    const now = Date.now();
+    const hit = answers.get(t);
+    if (hit && now - hit.at < ttl) return hit.value;
+    const value = readFinalRootAt(t, block.number);
+    const entry = { value, at: now };
+    answers.set(t, entry);
+    if (answers.size > MAX_CHAIN_ANSWERS) {
+      for (const [k, v] of answers) if (now - v.at >= ttl || answers.size > MAX_CHAIN_ANSWERS) answers.delete(k);
+    }
+    value.catch(() => {
+      if (answers.get(t) === entry) answers.delete(t);
+    });
+    return value;
   }
 
   async function proof(rawAccount: string, at?: string): Promise<MeritProofResponse> {
@@ -219,7 +268,21 @@ export function createMeritService(opts: MeritServiceOptions): MeritService {
     };
   }
 
-  return { proof, stats: () => ({ cached: cache.size, loads, hits }) };
+  async function prewarm(): Promise<bigint | undefined> {
+    try {
+      const onChain = await finalRootAt(undefined);
+      if (/^0x0{64}$/.test(onChain.root)) return undefined;
+      const record = await opts.findFinalRoot(onChain.root);
+      if (!record) return undefined;
+      await treeOf(record, onChain);
+      return record.index;
+    } catch (e) {
+      opts.onError?.("prewarm failed", { error: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  return { proof, prewarm, stats: () => ({ cached: cache.size, loads, hits }) };
 }
 
 /** The route: `GET /merit/:account[?at=<unix seconds>]` (mount with `app.route("/", meritRoutes(service))`). */
