@@ -50,6 +50,13 @@ beforeAll(async () => {
     functionName: "publishVersion",
     args: [1n, `0x${"ab".repeat(32)}`, 6n, "bafkreiwrongroot"],
   });
+  // The security council (anvil account 5 in deployments/config/31337.json) pauses the staking registry and lifts the
+  // pause at once: the indexer must show both, and nothing else in the run is affected.
+  const staking = chain.deployment.contracts.StakingRegistry as Address;
+  const council = chain.users[5]!;
+  for (const functionName of ["pause", "unpause"] as const) {
+    await writeContract(council, functionName, { address: staking, abi: stakingRegistryAbi, functionName, args: [] });
+  }
   indexer = await startIndexer({
     deploymentFile: chain.deploymentFile,
     deployment: chain.deployment,
@@ -316,6 +323,19 @@ describe("indexer against the chain", () => {
       expect(BigInt(d.amount)).toBe(await read<bigint>("stakeValue", [d.delegator, d.operator]));
       expect(BigInt(d.shares)).toBe((await read<{ shares: bigint }>("positionOf", [d.delegator, d.operator])).shares);
     }
+    // The council's pause (paused and lifted in beforeAll) as the registry has it.
+    const params = (await allRows<{ contract: Hex; name: string; value: string }>(indexer.graphqlUrl, "parameters", "contract name value"))
+      .filter((p) => getAddress(p.contract) === getAddress(staking));
+    const param = (name: string) => params.find((p) => p.name === name)?.value;
+    const council = await read<Address>("securityCouncil", []);
+    expect(council).toBe(addr(chain.users[5]!.walletClient!.account.address));
+    expect(param("pausedUntil")).toBe(String(await read<bigint>("pausedUntil", [])));
+    expect(await read<bigint>("pausedUntil", [])).toBeGreaterThan(0n);
+    expect(param("pauseSpent")).toBe(String(await read<boolean>("pauseSpent", [])));
+    expect(param("pauseSpent")).toBe("true");
+    expect(addr(param("pausedBy")!)).toBe(council);
+    expect(addr(param("unpausedBy")!)).toBe(council);
+    expect(addr(param("securityCouncil")!)).toBe(council);
     const accounts = await allRows<{ address: Hex; stakedVotes: string }>(indexer.graphqlUrl, "accounts", "address stakedVotes");
     const now = (await chain.publicClient.getBlock()).timestamp;
     for (const a of accounts.filter((x) => x.stakedVotes !== "0")) {
