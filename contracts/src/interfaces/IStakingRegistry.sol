@@ -304,8 +304,9 @@ interface IStakingRegistry is IOperatorStaking {
     /// working; unbonding and jail clocks keep running. Moves no funds. Emits {Paused}.
     function pause() external;
 
-    /// @notice Ends the pause before it lapses (governance or the security council). Reverts with
-    /// {StakingNotPaused} when not paused. Does not re-arm the council's pause. Emits {Unpaused}.
+    /// @notice Ends the pause before it lapses (governance or the security council; any other caller reverts with
+    /// {StakingNotSecurityCouncil}). Reverts with {StakingNotPaused} when not paused. Does not re-arm the council's
+    /// pause. Emits {Unpaused}.
     function unpause() external;
 
     /// @notice The end of the current or last pause (paused while `block.timestamp < pausedUntil`; 0 if never).
