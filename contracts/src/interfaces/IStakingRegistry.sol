@@ -13,12 +13,13 @@ import {UsageReceipt} from "../types/UsageReceipt.sol";
 /// each account's bonded principal is checkpointed on a timestamp clock ({getPastStakedVotes}); a slash reaches a
 /// delegator's votes the next time its position is touched ({syncVotes} is permissionless).
 ///
-/// Pause: the security council (set by governance) can {pause} once per appointment, for `MAX_PAUSE_DURATION` (14 days) at most;
-/// the pause lapses by itself, and governance or the council can {unpause} earlier. Another pause needs governance to
-/// (re-)appoint the council ({setSecurityCouncil}, which re-arms it), so a captured council can freeze stake movements
-/// for at most one bounded period. While paused, {register}, {stake}, {delegate}, {requestUnbond}, {withdraw} and
-/// {claimRewards} revert with {StakingPaused}; slashing (objective, propose, veto, execute, expire), {notifyReward},
-/// {syncVotes}, {unjail}, operator settings, governance setters and views keep working. The pause moves no funds.
+/// Pause: the security council (set by governance) can {pause} once per appointment, for `MAX_PAUSE_DURATION`
+/// (14 days) at most; the pause lapses by itself, and governance or the council can {unpause} earlier. Another pause
+/// needs governance to (re-)appoint the council ({setSecurityCouncil}, which re-arms it), so a captured council can
+/// freeze stake movements for at most one bounded period per governance decision. While paused, {register}, {stake},
+/// {delegate}, {requestUnbond}, {withdraw} and {claimRewards} revert with {StakingPaused}; slashing (objective,
+/// propose, veto, execute, expire), {notifyReward}, {syncVotes}, {unjail}, operator settings, governance setters and
+/// views keep working. The pause moves no funds.
 interface IStakingRegistry is IOperatorStaking {
     /* TYPES */
 
@@ -299,8 +300,8 @@ interface IStakingRegistry is IOperatorStaking {
     /* PAUSE */
 
     /// @notice Pauses registrations, stake top-ups, delegations, unbond requests, withdrawals and reward claims for
-    /// `MAX_PAUSE_DURATION` (14 days; security council only; once per appointment: reverts with {StakingPauseSpent} until
-    /// governance calls {setSecurityCouncil} again). Slashing, vetoes, reward notifications and governance keep
+    /// `MAX_PAUSE_DURATION` (14 days; security council only; once per appointment: reverts with {StakingPauseSpent}
+    /// until governance calls {setSecurityCouncil} again). Slashing, vetoes, reward notifications and governance keep
     /// working; unbonding and jail clocks keep running. Moves no funds. Emits {Paused}.
     function pause() external;
 
