@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
 import {IERC5805} from "@openzeppelin/contracts/interfaces/IERC5805.sol";
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
@@ -52,6 +53,10 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     uint256 private constant PARAMS_FROM_SHIFT = 128;
     /// @dev The packed parameters' bits in `_latestMeritParams`.
     uint256 private constant PARAMS_MASK = type(uint128).max;
+    /// @dev Where `_latestMeritParams` keeps its cache hint: the timepoint most recently cached (80 bits).
+    uint256 private constant HINT_SHIFT = 176;
+    /// @dev The bits of `_latestMeritParams` below the hint (parameters and the time they took effect).
+    uint256 private constant BELOW_HINT_MASK = (1 << HINT_SHIFT) - 1;
 
     /* STORAGE */
 
@@ -60,8 +65,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     IMeritRoots private immutable _meritRoots;
     /// @dev Packed {MeritParameters}, checkpointed by timestamp.
     Checkpoints.Trace208 private _meritParams;
-    /// @dev The latest {MeritParameters} (packed as in `_meritParams`, 128 bits) and, above them, the time they took
-    /// effect: a timepoint at or after it reads this one slot instead of the checkpoint history.
+    /// @dev The latest {MeritParameters} (packed as in `_meritParams`, 128 bits), above them the time they took effect
+    /// (48 bits; a timepoint at or after it reads this one slot instead of the checkpoint history), and above that the
+    /// cache hint: the timepoint most recently cached by {cacheMeritSnapshot} (80 bits). A merit vote reads this slot
+    /// first and looks for a cached record only when its snapshot is the hint: an uncached vote pays no missed read.
+    /// The hint only steers gas: a cached record and the computation give the same votes.
     uint256 private _latestMeritParams;
 
     /// @dev What every merit vote at one snapshot shares: the root final at the snapshot, the split decay factor from
@@ -77,9 +85,10 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /// @dev {MeritSnapshot} without its root, packed in one word, under `keccak256(timepoint, root)`: written only by
     /// {cacheMeritSnapshot} (anyone, past timepoints only; votes never write it), after checking that `root` IS the
-    /// root final at `timepoint`. A vote computes the root its proof leads to and looks for the word under that key:
-    /// found means the proof leads to the root final at the snapshot (the proof is valid); missing means the vote
-    /// computes what it needs itself (uncached, or an invalid proof, which then reverts). Everything the record derives
+    /// root final at `timepoint`. A vote at a hinted snapshot (see `_latestMeritParams`) computes the root its proof
+    /// leads to and looks for the word under that key: found means the proof leads to the root final at the snapshot
+    /// (the proof is valid); missing (or not hinted) means the vote computes what it needs itself (uncached, or an
+    /// invalid proof, which then reverts). Everything the record derives
     /// from is history that no longer changes once the timepoint is past (the final-root history, OPEN's total supply
     /// checkpoints, the merit parameter checkpoints).
     mapping(bytes32 key => uint256 packed) private _snapshots;
@@ -131,7 +140,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         if (timepoint >= now_) revert LineageGovernorFutureLookup(timepoint, now_);
         MeritSnapshot memory s = _computeMeritSnapshot(timepoint);
         bytes32 key = _snapshotKey(timepoint, s.root);
-        if (_snapshots[key] == 0) _cacheSnapshot(key, timepoint, s);
+        uint256 latest = _latestMeritParams;
+        if (latest >> HINT_SHIFT == timepoint && _snapshots[key] != 0) return s.root;
+        // This timepoint becomes the hint (replacing the previous one); the record is (re)written, the same word.
+        _latestMeritParams = (latest & BELOW_HINT_MASK) | (timepoint << HINT_SHIFT);
+        _cacheSnapshot(key, timepoint, s);
         return s.root;
     }
 
@@ -139,7 +152,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /// @notice Quorum at `timepoint`: quorumBps x {totalVotingSupply}.
     function quorum(uint256 timepoint) public view virtual override returns (uint256) {
-        return (totalVotingSupply(timepoint) * _paramsAt(timepoint).quorumBps) / BPS;
+        return (totalVotingSupply(timepoint) * uint16(_paramsPackedAt(timepoint) >> 48)) / BPS;
     }
 
     /// @inheritdoc ILineageGovernor
@@ -165,8 +178,9 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /// @inheritdoc ILineageGovernor
     function decayedMerit(uint256 merit, uint256 epochEnd, uint256 timepoint) external view returns (uint256) {
-        return
-            MeritDecayLib.decay(merit, timepoint > epochEnd ? timepoint - epochEnd : 0, _paramsAt(timepoint).halfLife);
+        return MeritDecayLib.decay(
+            merit, timepoint > epochEnd ? timepoint - epochEnd : 0, uint64(_paramsPackedAt(timepoint) >> 64)
+        );
     }
 
     /// @inheritdoc ILineageGovernor
@@ -260,8 +274,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
 
     /// @dev OPEN votes, and OPEN votes + staked OPEN, at `timepoint`.
     function _baseVotes(address account, uint256 timepoint) internal view returns (uint256 openVotes, uint256 votes) {
-        openVotes = _openToken.getPastVotes(account, timepoint);
-        votes = openVotes + _staking.getPastStakedVotes(account, timepoint);
+        (openVotes,,) =
+            _staticView(address(_openToken), IVotes.getPastVotes.selector, uint160(account), timepoint, 0x44, 0x20);
+        (uint256 staked,,) = _staticView(
+            address(_staking), IOperatorStaking.getPastStakedVotes.selector, uint160(account), timepoint, 0x44, 0x20
+        );
+        votes = openVotes + staked;
     }
 
     /// @dev Verifies the voter's own leaf against the root final at `timepoint` (through the snapshot cache when it
@@ -276,9 +294,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         uint256 merit;
         bytes32 root;
         (merit, leaf, root) = _proveLeaf(account, params);
-        uint256 packed = _snapshots[_snapshotKey(timepoint, root)];
+        uint256 latest = _latestMeritParams;
+        uint256 packed;
+        if (latest >> HINT_SHIFT == timepoint) packed = _snapshots[_snapshotKey(timepoint, root)];
         MeritSnapshot memory s;
-        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit, openVotes), leaf);
+        if (packed == 0) return (_uncachedMeritVotes(account, timepoint, root, merit, openVotes, latest), leaf);
         s.factor = uint128(packed);
         s.halvings = uint8(packed >> HALVINGS_SHIFT);
         s.meritWeight = uint24(packed >> WEIGHT_SHIFT);
@@ -297,20 +317,23 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     /// votes are delegated balances: their sum never exceeds the supply at the same timepoint), so the cap is at least
     /// `(openVotes + wT) x capBps / BPS` (floors included); while the votes are within that bound the cap cannot bind
     /// and OPEN's past total supply is not read. Otherwise the exact cap `(supply + wT) x capBps / BPS` applies, as in
-    /// {totalVotingSupply}.
-    function _uncachedMeritVotes(address account, uint256 timepoint, bytes32 root, uint256 merit, uint256 openVotes)
-        internal
-        view
-        returns (uint256 votes)
-    {
-        (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps) = _meritRecord(timepoint);
+    /// {totalVotingSupply}. `latest` is `_latestMeritParams`, already read.
+    function _uncachedMeritVotes(
+        address account,
+        uint256 timepoint,
+        bytes32 root,
+        uint256 merit,
+        uint256 openVotes,
+        uint256 latest
+    ) internal view returns (uint256 votes) {
+        (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps) = _meritRecord(timepoint, latest);
         if (s.root != root) {
             if (s.root == bytes32(0)) revert LineageGovernorNoMeritRoot(timepoint);
             revert LineageGovernorInvalidMeritProof(account, s.root);
         }
         votes = _applySnapshot(s, merit);
         if (votes <= ((openVotes + weightedTotal) * capBps) / BPS) return votes;
-        return Math.min(votes, ((_openToken.getPastTotalSupply(timepoint) + weightedTotal) * capBps) / BPS);
+        return Math.min(votes, ((_pastTotalSupply(timepoint) + weightedTotal) * capBps) / BPS);
     }
 
     /// @dev Reads canonical `params` = `abi.encode(uint256 cumulativeAmount, uint256 merit, bytes32[] proof)` in place
@@ -368,6 +391,49 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         if (!canonical) revert LineageGovernorMalformedMeritParams(length);
     }
 
+    /// @dev {IMeritRoots-finalRootAt} through {_staticView} (a revert is bubbled up; a short answer or an `epochEnd`
+    /// above 64 bits reverts, as Solidity's decoder would), without the generic ABI encoder and decoder.
+    function _finalRootAt(uint256 timepoint)
+        internal
+        view
+        returns (bytes32 root, uint256 epochEnd, uint256 totalMerit)
+    {
+        uint256 r;
+        (r, epochEnd, totalMerit) =
+            _staticView(address(_meritRoots), IMeritRoots.finalRootAt.selector, timepoint, 0, 0x24, 0x60);
+        root = bytes32(r);
+        if (epochEnd > type(uint64).max) revert();
+    }
+
+    /// @dev OPEN's {IVotes-getPastTotalSupply} at `timepoint`, through the same plain `staticcall`.
+    function _pastTotalSupply(uint256 timepoint) internal view returns (uint256 supply) {
+        (supply,,) = _staticView(address(_openToken), IVotes.getPastTotalSupply.selector, timepoint, 0, 0x24, 0x20);
+    }
+
+    /// @dev `target.selector(arg0, arg1)` by `staticcall` with `argsSize` bytes of calldata (0x24: `arg0` alone, 0x44:
+    /// both), without the generic ABI encoder and decoder: the first three words of its answer (only the first `size`
+    /// bytes are meaningful: callers read no further); a revert is bubbled up, an answer shorter than `size` reverts.
+    function _staticView(address target, bytes4 selector, uint256 arg0, uint256 arg1, uint256 argsSize, uint256 size)
+        private
+        view
+        returns (uint256 a, uint256 b, uint256 c)
+    {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 4), arg0)
+            mstore(add(ptr, 0x24), arg1)
+            if iszero(staticcall(gas(), target, ptr, argsSize, ptr, 0x60)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            if lt(returndatasize(), size) { revert(0, 0) }
+            a := mload(ptr)
+            b := mload(add(ptr, 0x20))
+            c := mload(add(ptr, 0x40))
+        }
+    }
+
     /// @dev The cache key of a snapshot record: `keccak256(abi.encode(timepoint, root))`.
     function _snapshotKey(uint256 timepoint, bytes32 root) internal pure returns (bytes32 key) {
         assembly ("memory-safe") {
@@ -410,20 +476,21 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         returns (MeritSnapshot memory s, uint256 votingSupply, uint256 capBps)
     {
         uint256 weightedTotal;
-        (s, weightedTotal, capBps) = _meritRecord(timepoint);
-        votingSupply = _openToken.getPastTotalSupply(timepoint) + weightedTotal;
+        (s, weightedTotal, capBps) = _meritRecord(timepoint, _latestMeritParams);
+        votingSupply = _pastTotalSupply(timepoint) + weightedTotal;
     }
 
     /// @dev The snapshot at `timepoint` (without its cap; a zero root when no root was final then), k x the decayed
-    /// total merit of that root, and the merit cap in bps (0 without a root). Does not read OPEN's supply.
-    function _meritRecord(uint256 timepoint)
+    /// total merit of that root, and the merit cap in bps (0 without a root). Does not read OPEN's supply. `latest` is
+    /// `_latestMeritParams`.
+    function _meritRecord(uint256 timepoint, uint256 latest)
         internal
         view
         returns (MeritSnapshot memory s, uint256 weightedTotal, uint256 capBps)
     {
-        (bytes32 root, uint64 epochEnd, uint256 totalMerit) = _meritRoots.finalRootAt(timepoint);
+        (bytes32 root, uint256 epochEnd, uint256 totalMerit) = _finalRootAt(timepoint);
         if (root == bytes32(0)) return (s, 0, 0);
-        uint256 packed = _paramsPackedAt(timepoint);
+        uint256 packed = _paramsPackedFrom(latest, timepoint);
         (uint256 factor, uint256 halvings) =
             MeritDecayLib.factorOf(timepoint > epochEnd ? timepoint - epochEnd : 0, uint64(packed >> 64));
         s.root = root;
@@ -454,8 +521,12 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     /// @dev The packed parameters in force at `timepoint`: the latest ones from their own slot when `timepoint` is at
     /// or after the time they took effect, else from the checkpoint history (same answer as the history).
     function _paramsPackedAt(uint256 timepoint) internal view returns (uint256) {
-        uint256 latest = _latestMeritParams;
-        if (timepoint >= latest >> PARAMS_FROM_SHIFT) return latest & PARAMS_MASK;
+        return _paramsPackedFrom(_latestMeritParams, timepoint);
+    }
+
+    /// @dev {_paramsPackedAt} with `_latestMeritParams` already read (`latest`).
+    function _paramsPackedFrom(uint256 latest, uint256 timepoint) internal view returns (uint256) {
+        if (timepoint >= uint48(latest >> PARAMS_FROM_SHIFT)) return latest & PARAMS_MASK; // below the hint
         return _meritParams.upperLookupRecent(uint48(timepoint));
     }
 
@@ -467,7 +538,9 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         uint256 packed = uint256(p.meritWeight) | (uint256(p.meritCapBps) << 32) | (uint256(p.quorumBps) << 48)
             | (uint256(p.halfLife) << 64);
         _meritParams.push(effectiveFrom, uint208(packed));
-        _latestMeritParams = (uint256(effectiveFrom) << PARAMS_FROM_SHIFT) | packed;
+        // The cache hint stays: a cached record depends only on history, which a parameter change does not rewrite.
+        _latestMeritParams =
+            ((_latestMeritParams >> HINT_SHIFT) << HINT_SHIFT) | (uint256(effectiveFrom) << PARAMS_FROM_SHIFT) | packed;
         emit MeritParametersSet(p.meritWeight, p.halfLife, p.meritCapBps, p.quorumBps, effectiveFrom);
     }
 

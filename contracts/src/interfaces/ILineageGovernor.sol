@@ -22,9 +22,10 @@ import {IMeritRoots} from "./IMeritRoots.sol";
 /// that was proven (the proof itself stays in the transaction's calldata). A vote without params emits
 /// {IGovernor-VoteCast}.
 /// Gas: votes never write merit storage. Anyone may cache what every merit vote at a snapshot shares (root, decay
-/// factor, k, cap) with {cacheMeritSnapshot} ({MeritSnapshotCached}); merit votes then read it from one storage word
-/// keyed by (snapshot, the root their proof leads to). Uncached, a vote computes it, reading OPEN's past total supply
-/// only when the cap might bind (exact either way).
+/// factor, k, cap) with {cacheMeritSnapshot} ({MeritSnapshotCached}); merit votes at the snapshot cached most recently
+/// (the cache hint, kept beside the latest merit parameters) then read it from one storage word keyed by (snapshot,
+/// the root their proof leads to). Otherwise a vote computes it, reading OPEN's past total supply only when the cap
+/// might bind (exact either way: the cached and computed figures are the same).
 /// Quorum = quorumBps x totalVotingSupply(t), with totalVotingSupply(t) = OPEN total supply at `t` + k x the root's
 /// decayed total merit. k, the half-life, the merit cap and the quorum are governed, bounded and checkpointed (a
 /// change applies to snapshots from the time it is executed on, never to a running vote).
@@ -61,7 +62,8 @@ interface ILineageGovernor {
         uint32 meritWeight, uint64 halfLife, uint16 meritCapBps, uint16 quorumBps, uint48 effectiveFrom
     );
 
-    /// @notice The merit snapshot at `timepoint` was computed and cached: the root final then, the decay from its
+    /// @notice The merit snapshot at `timepoint` was computed and cached (or cached again), and `timepoint` is now the
+    /// cache hint: the root final then, the decay from its
     /// epoch end to `timepoint` split as `merit x decayFactorQ128 / 2^128 >> halvings` (a zero factor stands for 1),
     /// k (0 when every merit has decayed to nothing) and one account's merit cap in votes (saturated at 2^95 - 1).
     event MeritSnapshotCached(
@@ -74,8 +76,10 @@ interface ILineageGovernor {
     );
 
     /// @notice Computes and caches the merit snapshot at a past `timepoint` (votes never do; a cached snapshot makes
-    /// merit votes at it cheaper); permissionless, a no-op when already cached. Reverts when no root was final at
-    /// `timepoint` or `timepoint` is not in the past.
+    /// merit votes at it cheaper) and makes `timepoint` the cache hint (the one snapshot whose record votes read; a
+    /// record cached earlier is then computed again by votes, with the same result, until its snapshot is cached
+    /// again); permissionless, a no-op when `timepoint` is already cached and hinted, else emits
+    /// {MeritSnapshotCached}. Reverts when no root was final at `timepoint` or `timepoint` is not in the past.
     /// @return root The payout root final at `timepoint`.
     function cacheMeritSnapshot(uint256 timepoint) external returns (bytes32 root);
 

@@ -18,7 +18,7 @@ library MeritDecayLib {
     uint256 internal constant ONE_Q128 = 1 << 128;
     /// @dev floor(ln 2 x 2^128) (generated with 120-digit decimals).
     uint256 internal constant LN2_Q128 = 0xb17217f7d1cf79abc9e3b39803f2f6af;
-    /// @dev Terms of the Taylor series of e^(-x) for x < ln 2.
+    /// @dev Terms of the Taylor series of e^(-x) for x < ln 2 ({expNegQ128} unrolls exactly this many steps).
     uint256 internal constant TAYLOR_TERMS = 20;
     /// @dev Margin subtracted so that rounding can never push the factor above e^(-x): 2^64 units of 2^-128.
     uint256 internal constant SAFETY_MARGIN_Q128 = 1 << 64;
@@ -43,7 +43,10 @@ library MeritDecayLib {
         halvings = elapsed / halfLife;
         if (halvings >= MAX_HALVINGS) return (0, MAX_HALVINGS);
         uint256 rem = elapsed % halfLife;
-        if (rem != 0) factor = expNegQ128(Math.mulDiv(rem, LN2_Q128, halfLife));
+        // `rem < halfLife`: below 2^128 the product fits 256 bits and the division is mulDiv's exact floor.
+        if (rem != 0) {
+            factor = expNegQ128(rem < ONE_Q128 ? (rem * LN2_Q128) / halfLife : Math.mulDiv(rem, LN2_Q128, halfLife));
+        }
     }
 
     /// @notice `value` decayed by a split factor from {factorOf}: `floor(value x factor / 2^128) >> halvings` (a zero
@@ -58,12 +61,31 @@ library MeritDecayLib {
     /// @notice `e^(-x)` in Q128 for `0 <= x < ln 2` in Q128, never above the true value (see the precision note).
     function expNegQ128(uint256 x) internal pure returns (uint256 r) {
         // x < 0.7 x 2^128 and r <= 2^128: x r < 2^256, and x r / 2^128 / k < 1, so r stays in (0.3, 1].
+        // The 20 Horner steps unrolled (k = 20 down to 1; TAYLOR_TERMS = 20): the same steps in the same order as a loop.
         assembly ("memory-safe") {
-            r := ONE_Q128
-            for { let k := TAYLOR_TERMS } k { k := sub(k, 1) } {
-                // r = 1 - floor(floor(x r / 2^128) / k)
-                r := sub(ONE_Q128, div(shr(128, mul(x, r)), k))
-            }
+            let one := ONE_Q128
+            r := one
+            // r = 1 - floor(floor(x r / 2^128) / k)
+            r := sub(one, div(shr(128, mul(x, r)), 20))
+            r := sub(one, div(shr(128, mul(x, r)), 19))
+            r := sub(one, div(shr(128, mul(x, r)), 18))
+            r := sub(one, div(shr(128, mul(x, r)), 17))
+            r := sub(one, div(shr(128, mul(x, r)), 16))
+            r := sub(one, div(shr(128, mul(x, r)), 15))
+            r := sub(one, div(shr(128, mul(x, r)), 14))
+            r := sub(one, div(shr(128, mul(x, r)), 13))
+            r := sub(one, div(shr(128, mul(x, r)), 12))
+            r := sub(one, div(shr(128, mul(x, r)), 11))
+            r := sub(one, div(shr(128, mul(x, r)), 10))
+            r := sub(one, div(shr(128, mul(x, r)), 9))
+            r := sub(one, div(shr(128, mul(x, r)), 8))
+            r := sub(one, div(shr(128, mul(x, r)), 7))
+            r := sub(one, div(shr(128, mul(x, r)), 6))
+            r := sub(one, div(shr(128, mul(x, r)), 5))
+            r := sub(one, div(shr(128, mul(x, r)), 4))
+            r := sub(one, div(shr(128, mul(x, r)), 3))
+            r := sub(one, div(shr(128, mul(x, r)), 2))
+            r := sub(one, div(shr(128, mul(x, r)), 1))
             r := sub(r, SAFETY_MARGIN_Q128)
         }
     }

@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -15,6 +14,7 @@ import {IReceiptDomain} from "../interfaces/IReceiptDomain.sol";
 import {OperatorRole} from "../types/Roles.sol";
 import {UsageReceipt} from "../types/UsageReceipt.sol";
 import {StakingSharesLib} from "../libraries/StakingSharesLib.sol";
+import {StakeCheckpointsLib} from "../libraries/StakeCheckpointsLib.sol";
 
 /// @title StakingRegistry
 /// @notice Operators (agents, serving nodes, validators) stake OPEN; holders delegate to them; rewards flow per
@@ -24,7 +24,7 @@ import {StakingSharesLib} from "../libraries/StakingSharesLib.sol";
 contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
-    using Checkpoints for Checkpoints.Trace208;
+    using StakeCheckpointsLib for StakeCheckpointsLib.Trace;
 
     /* CONSTANTS (hard bounds) */
 
@@ -125,8 +125,9 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     mapping(address delegator => mapping(address operator => Position)) internal _positions;
     mapping(uint256 withdrawalId => Withdrawal) internal _withdrawals;
     mapping(uint256 slashId => SlashProposal) internal _slashes;
-    mapping(address account => Checkpoints.Trace208) internal _stakedVotes;
-    Checkpoints.Trace208 internal _totalStakedVotes;
+    /// @dev Staked votes per account and their total: the latest checkpoint in one slot ({StakeCheckpointsLib}).
+    mapping(address account => StakeCheckpointsLib.Trace) internal _stakedVotes;
+    StakeCheckpointsLib.Trace internal _totalStakedVotes;
 
     /* MODIFIERS */
 
@@ -443,12 +444,12 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
 
     /// @inheritdoc IOperatorStaking
     function getPastStakedVotes(address account, uint256 timepoint) external view returns (uint256) {
-        return _stakedVotes[account].upperLookupRecent(_pastKey(timepoint));
+        return _stakedVotes[account].upperLookup(_pastKey(timepoint));
     }
 
     /// @inheritdoc IOperatorStaking
     function getPastTotalStaked(uint256 timepoint) external view returns (uint256) {
-        return _totalStakedVotes.upperLookupRecent(_pastKey(timepoint));
+        return _totalStakedVotes.upperLookup(_pastKey(timepoint));
     }
 
     /// @inheritdoc IStakingRegistry
@@ -627,15 +628,13 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /// @dev Checkpoints the change of one position's principal in `account`'s votes and the total.
     function _moveVotes(address account, uint256 before, uint256 after_) internal {
         if (before == after_) return;
-        Checkpoints.Trace208 storage trace = _stakedVotes[account];
+        StakeCheckpointsLib.Trace storage trace = _stakedVotes[account];
         uint256 prev = trace.latest();
         uint256 next = after_ > before ? prev + (after_ - before) : prev - (before - after_);
         uint48 key = uint48(block.timestamp);
-        trace.push(key, next.toUint208());
+        trace.push(key, next);
         uint256 total = _totalStakedVotes.latest();
-        _totalStakedVotes.push(
-            key, (after_ > before ? total + (after_ - before) : total - (before - after_)).toUint208()
-        );
+        _totalStakedVotes.push(key, after_ > before ? total + (after_ - before) : total - (before - after_));
         emit StakedVotesChanged(account, prev, next);
     }
 

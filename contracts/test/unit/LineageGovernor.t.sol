@@ -627,6 +627,55 @@ contract LineageGovernorTest is GovernorScenario {
         assertEq(governor.meritVotes(bob, tBefore, params), 2e18);
     }
 
+    /// @notice The cache hint: votes read a cached record only at the snapshot cached last (one read of the params
+    /// slot tells); a record cached earlier is then not read (the vote computes, same figure) until that snapshot is
+    /// cached again (which re-emits {MeritSnapshotCached}); a parameter change keeps the hint; the latest parameters
+    /// are still answered from their slot with a hint set.
+    /// @dev `meritVotes(account, t, params) == expected`, and whether it read the merit roots (the uncached path).
+    function _assertVotesAndRootReads(
+        address account,
+        uint256 t,
+        bytes memory params,
+        uint256 expected,
+        bool computed,
+        string memory label
+    ) internal {
+        vm.record();
+        assertEq(governor.meritVotes(account, t, params), expected, label);
+        (bytes32[] memory reads,) = vm.accesses(address(roots));
+        assertEq(reads.length != 0, computed, string.concat(label, ": read path"));
+    }
+
+    function test_cacheMeritSnapshot_hintSteersOnlyTheReadPath() public {
+        (bytes memory p1, uint256 t1) = _bobRoot(1e18, 1e18, 2e18);
+        vm.warp(block.timestamp + 1 days);
+        uint256 t2 = block.timestamp - 1;
+        uint256 v1 = governor.meritVotes(bob, t1, p1);
+        uint256 v2 = governor.meritVotes(bob, t2, p1);
+        governor.cacheMeritSnapshot(t1);
+        // Hinted and cached: no finalRootAt call.
+        _assertVotesAndRootReads(bob, t1, p1, v1, 0 != 0, "t1 from its record");
+        governor.cacheMeritSnapshot(t2);
+        _assertVotesAndRootReads(bob, t2, p1, v2, 0 != 0, "t2 from its record");
+        // t1's record is still there but no longer hinted: computed, same figure.
+        _assertVotesAndRootReads(bob, t1, p1, v1, 1 != 0, "t1 computed");
+        // Caching t1 again hints it again (and says so); a second call in a row is a no-op.
+        vm.recordLogs();
+        governor.cacheMeritSnapshot(t1);
+        governor.cacheMeritSnapshot(t1);
+        assertEq(_countCached(vm.getRecordedLogs()), 1, "re-hinted once");
+        _assertVotesAndRootReads(bob, t1, p1, v1, 0 != 0, "t1 from its record again");
+        // A governed parameter change keeps the hint and reads the new parameters from the slot.
+        {
+            (address[] memory ts, uint256[] memory vs, bytes[] memory cs) =
+                _setMeritCall(30_000, HALF_LIFE, MERIT_CAP_BPS, QUORUM_BPS);
+            _pass(ts, vs, cs, "k = 3, hint kept");
+        }
+        _assertVotesAndRootReads(bob, t1, p1, v1, 0 != 0, "still hinted after a parameter change");
+        assertEq(governor.meritParametersAt(block.timestamp).meritWeight, 30_000, "latest parameters");
+        assertEq(governor.meritParametersAt(t2).meritWeight, MERIT_WEIGHT, "earlier parameters");
+    }
+
     /* FUZZ */
 
     function testFuzz_meritVotes_neverAboveWeightedMeritOrCap(uint256 merit, uint256 others, uint256 age) public {

@@ -104,4 +104,29 @@ contract MeritDecayLibTest is Test {
         uint256 composed = h.decay(h.decay(value, e1, halfLife), e2, halfLife);
         assertApproxEqRel(direct, composed, 1e3); // 1e-15 relative
     }
+
+    /// @dev The factor as first written: `mulDiv` for `x` and one Horner step per loop iteration (the reference for
+    /// the unrolled loop and the plain-arithmetic `x`).
+    function _referenceFactorOf(uint256 elapsed, uint256 halfLife) internal pure returns (uint256 factor, uint256 n) {
+        n = elapsed / halfLife;
+        if (n >= 256) return (0, 256);
+        uint256 rem = elapsed % halfLife;
+        if (rem == 0) return (0, n);
+        uint256 x = Math.mulDiv(rem, MeritDecayLib.LN2_Q128, halfLife);
+        uint256 r = 1 << 128;
+        for (uint256 k = MeritDecayLib.TAYLOR_TERMS; k != 0; --k) {
+            r = (1 << 128) - ((x * r) >> 128) / k;
+        }
+        factor = r - MeritDecayLib.SAFETY_MARGIN_Q128;
+    }
+
+    /// @notice Bit-identical to the reference for the governed half-lives and for any half-life (mulDiv branch).
+    function testFuzz_factorOf_sameAsReferenceLoop(uint256 elapsed, uint256 halfLife, bool huge) public view {
+        halfLife = huge ? bound(halfLife, 1 << 128, type(uint256).max) : bound(halfLife, 1, 4 * 365 days);
+        elapsed = bound(elapsed, 0, huge ? type(uint256).max : 300 * halfLife);
+        (uint256 f, uint256 n) = h.factorOf(elapsed, halfLife);
+        (uint256 rf, uint256 rn) = _referenceFactorOf(elapsed, halfLife);
+        assertEq(f, rf, "factor");
+        assertEq(n, rn, "halvings");
+    }
 }
