@@ -97,7 +97,8 @@ export function encodePayoutTreeDocument(doc: PayoutTreeDocument): Uint8Array {
 
 /**
  * Parses and checks a document: JSON, the version-1 schema, the tree rebuilt from its values equals the dump's root
- * and the stated `root`, and the stated totals are the tree's. Throws {@link PayoutDocumentError}.
+ * and the stated `root`, and the stated totals are the tree's. Throws {@link PayoutDocumentError}. The loaded tree's
+ * accounts are lower-case (compare with `isAddressEqual`; `entryOf`/`proof` take any case).
  */
 export function parsePayoutTreeDocument(bytes: Uint8Array): LoadedPayoutDocument {
   let json: unknown;
