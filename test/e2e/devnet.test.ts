@@ -442,7 +442,13 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     const meritVotes = await read<bigint>("meritVotes", [voter, snapshot, served.params]);
     expect(meritVotes).toBeGreaterThan(0n);
     const [, forBefore] = await read<readonly [bigint, bigint, bigint]>("proposalVotes", [proposalId]);
-    const vote = await dave!.castMeritVote({ indexerUrl: indexer.url, proposalId, support: "for", reason: "merit" });
+    // Opt-in: the SDK first caches the snapshot's merit record (it is not the Governor's cache hint yet).
+    expect(await read<bigint>("meritCacheHint", [])).not.toBe(snapshot);
+    const vote = await dave!.castMeritVote({ indexerUrl: indexer.url, proposalId, support: "for", reason: "merit", cacheSnapshot: true });
+    const [cachedEv] = parseEventLogs({ abi: lineageGovernorAbi, eventName: "MeritSnapshotCached", logs: vote.cached!.receipt.logs });
+    expect(cachedEv!.args.timepoint).toBe(snapshot);
+    expect(cachedEv!.args.root).toBe(root);
+    expect(await read<bigint>("meritCacheHint", [])).toBe(snapshot);
     expect(vote.proof.params).toBe(served.params);
     expect(vote.weight).toBe(base + meritVotes);
     const [, forAfter] = await read<readonly [bigint, bigint, bigint]>("proposalVotes", [proposalId]);

@@ -156,6 +156,11 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     }
 
     /// @inheritdoc ILineageGovernor
+    function meritCacheHint() external view returns (uint256) {
+        return _latestMeritParams >> HINT_SHIFT;
+    }
+
+    /// @inheritdoc ILineageGovernor
     function meritParametersAt(uint256 timepoint) external view returns (MeritParameters memory) {
         return _paramsAt(timepoint);
     }

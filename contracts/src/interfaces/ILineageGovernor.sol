@@ -83,6 +83,10 @@ interface ILineageGovernor {
     /// @return root The payout root final at `timepoint`.
     function cacheMeritSnapshot(uint256 timepoint) external returns (bytes32 root);
 
+    /// @notice The cache hint: the timepoint most recently cached by {cacheMeritSnapshot} (0 before any), the one
+    /// snapshot whose cached record merit votes read (a merit vote at another snapshot computes what it needs).
+    function meritCacheHint() external view returns (uint256 timepoint);
+
     /// @notice Sets k, the merit half-life, the merit cap and the quorum (only through governance, within bounds).
     function setMeritParameters(uint32 meritWeight, uint64 halfLife, uint16 meritCapBps, uint16 quorumBps) external;
 

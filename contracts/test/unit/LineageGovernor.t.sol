@@ -650,12 +650,14 @@ contract LineageGovernorTest is GovernorScenario {
         (bytes memory p1, uint256 t1) = _bobRoot(1e18, 1e18, 2e18);
         vm.warp(block.timestamp + 1 days);
         uint256 t2 = block.timestamp - 1;
+        assertEq(governor.meritCacheHint(), 0, "no hint before any caching");
         uint256 v1 = governor.meritVotes(bob, t1, p1);
         uint256 v2 = governor.meritVotes(bob, t2, p1);
         governor.cacheMeritSnapshot(t1);
         // Hinted and cached: no finalRootAt call.
         _assertVotesAndRootReads(bob, t1, p1, v1, 0 != 0, "t1 from its record");
         governor.cacheMeritSnapshot(t2);
+        assertEq(governor.meritCacheHint(), t2, "the latest cached snapshot is the hint");
         _assertVotesAndRootReads(bob, t2, p1, v2, 0 != 0, "t2 from its record");
         // t1's record is still there but no longer hinted: computed, same figure.
         _assertVotesAndRootReads(bob, t1, p1, v1, 1 != 0, "t1 computed");
@@ -664,6 +666,7 @@ contract LineageGovernorTest is GovernorScenario {
         governor.cacheMeritSnapshot(t1);
         governor.cacheMeritSnapshot(t1);
         assertEq(_countCached(vm.getRecordedLogs()), 1, "re-hinted once");
+        assertEq(governor.meritCacheHint(), t1);
         _assertVotesAndRootReads(bob, t1, p1, v1, 0 != 0, "t1 from its record again");
         // A governed parameter change keeps the hint and reads the new parameters from the slot.
         {
