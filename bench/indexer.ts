@@ -19,6 +19,9 @@
  *   (`scripts/devnet/indexer.ts` names the schema after the code): no fetching, the handlers over cached logs.
  *   Postgres has no such run: on a shared Postgres the local chain runs with Ponder's cache off (ponder.config.ts).
  * - floor (`--floor`): the same, with a ContributionSubmitted handler that does nothing.
+ * Every backfill also reports the CPU time of Ponder's process over the backfill (from /proc), which the machine's
+ * load disturbs less than the wall time. `LINEAGE_RPC_LANES=1` in the environment hands Ponder the RPC URL once (the
+ * behaviour before issue 6 session 4; see indexer/lanes.ts).
  * Live: 10 more batches sent while the indexer follows the head, timed from the first send until the indexer has
  * processed the last block. Queries: 200 sequential requests each after 10 warm-up requests. Every figure is printed
  * with the 1-minute load average (the machine is shared). Prints a JSON report and markdown tables.
@@ -236,6 +239,11 @@ interface BackfillFigure {
   fetchMs?: number;
   /** Time spent inside the ContributionSubmitted handler (Ponder's `ponder_indexing_function_duration`). */
   handlerMs: number;
+  /**
+   * CPU time (user + system, all threads) of Ponder's process during the backfill, from /proc: less sensitive to the
+   * machine's load than the wall time (the indexer is CPU-bound on its main thread).
+   */
+  cpuMs?: number;
   /** 1-minute load average before and after the run. */
   load: [number, number];
 }
@@ -251,6 +259,41 @@ function logDuration(logFile: string, msg: string): number | undefined {
     }
   }
   return undefined;
+}
+
+/** Ponder's log: the wall-clock times (ms) of the last lines with messages `from` and `to`. */
+function logTimes(logFile: string, from: string, to: string): [number, number] | undefined {
+  let t0: number | undefined;
+  let t1: number | undefined;
+  for (const line of readFileSync(logFile, "utf8").split("\n")) {
+    try {
+      const j = JSON.parse(line) as { msg?: string; time?: number };
+      if (j.msg === from) t0 = j.time;
+      if (j.msg === to) t1 = j.time;
+    } catch {
+      /* not JSON */
+    }
+  }
+  return t0 !== undefined && t1 !== undefined ? [t0, t1] : undefined;
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere or once it is gone. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name: state is field 3, utime 14 and stime 15 (clock ticks, 100 per second here).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU ms used between two wall-clock times, from samples (the last sample at or before each time). */
+function cpuBetween(samples: [number, number][], from: number, to: number): number | undefined {
+  const at = (t: number) => samples.filter(([w]) => w <= t).at(-1)?.[1];
+  const a = at(from);
+  const b = at(to);
+  return a === undefined || b === undefined ? undefined : b - a;
 }
 
 /** Ponder's /metrics: milliseconds spent in the ContributionSubmitted handler. */
@@ -287,14 +330,22 @@ async function backfill(
   const logFile = join(s.dir, `indexer-${run.replace(/\W+/g, "-")}.log`);
   const load0 = loadavg()[0]!;
   const tStart = performance.now();
+  const cpu: [number, number][] = []; // (wall clock ms, CPU ms) of Ponder's process
+  let sampler: NodeJS.Timeout | undefined;
   const ix = await startIndexer({
     deploymentFile: s.deploymentFile,
     deployment: s.deployment,
     rpcUrl: s.rpcUrl,
     readyTimeoutMs: 900_000,
     logFile,
+    onSpawn: (child) => {
+      sampler = setInterval(() => {
+        const ms = child.pid === undefined ? undefined : processCpuMs(child.pid);
+        if (ms !== undefined) cpu.push([Date.now(), ms]);
+      }, 50);
+    },
     ...opts,
-  });
+  }).finally(() => clearInterval(sampler));
   const startToSyncedMs = Math.round(performance.now() - tStart);
   const events = await (opts.root
     ? Promise.resolve(Math.ceil(EVENTS / BATCH) * BATCH) // the floor writes nothing to count
@@ -303,6 +354,7 @@ async function backfill(
       ));
   const ms = logDuration(logFile, "Completed backfill indexing across all chains");
   if (ms === undefined) throw new Error("no 'Completed backfill indexing' line in the indexer log");
+  const window = logTimes(logFile, "Started backfill indexing", "Completed backfill indexing across all chains");
   const figure: BackfillFigure = {
     run,
     events,
@@ -310,6 +362,7 @@ async function backfill(
     eventsPerSecond: Math.round((events / ms) * 1000),
     fetchMs: logDuration(logFile, "Finished fetching backfill JSON-RPC data"),
     handlerMs: await handlerMs(ix),
+    cpuMs: window && cpuBetween(cpu, window[0], window[1]),
     load: [load0, loadavg()[0]!],
   };
   if (figure.fetchMs !== undefined) figure.fetchMs = Math.round(figure.fetchMs);
@@ -402,11 +455,14 @@ for (const b of backends) {
 }
 const cpu = cpus()[0]?.model ?? "unknown";
 console.log(JSON.stringify({ date: new Date().toISOString(), machine: `${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, results }, null, 2));
-console.log("\n| run | events | backfill s | events/s | fetch s | in handler s | load (1 min) before/after |\n|---|---|---|---|---|---|---|");
+console.log(
+  "\n| run | events | backfill s | events/s | fetch s | in handler s | Ponder CPU s | load (1 min) before/after |\n|---|---|---|---|---|---|---|---|",
+);
 for (const r of results) {
   for (const b of r.backfills) {
     const fetchS = b.fetchMs === undefined ? "-" : (b.fetchMs / 1000).toFixed(1);
-    console.log(`| ${b.run} | ${b.events} | ${(b.ms / 1000).toFixed(1)} | ${b.eventsPerSecond} | ${fetchS} | ${(b.handlerMs / 1000).toFixed(1)} | ${b.load[0].toFixed(1)} / ${b.load[1].toFixed(1)} |`);
+    const cpuS = b.cpuMs === undefined ? "-" : (b.cpuMs / 1000).toFixed(1);
+    console.log(`| ${b.run} | ${b.events} | ${(b.ms / 1000).toFixed(1)} | ${b.eventsPerSecond} | ${fetchS} | ${(b.handlerMs / 1000).toFixed(1)} | ${cpuS} | ${b.load[0].toFixed(1)} / ${b.load[1].toFixed(1)} |`);
   }
 }
 console.log("\n| backend | live events/s | indexer start to synced s (cold) |\n|---|---|---|");

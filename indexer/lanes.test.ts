@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { abiHashOf, KNOWN_CONTRACTS } from "../sdk/addresses/index.ts";
-import { isLoopbackUrl, LOCAL_RPC_LANES, rpcLanes } from "./lanes.ts";
+import { isLoopbackUrl, LOCAL_RPC_LANES, rpcLanes, rpcUrls } from "./lanes.ts";
 
 describe("rpcLanes", () => {
   it("gives a node on this machine several lanes and a remote node one", () => {
@@ -27,6 +27,21 @@ describe("rpcLanes", () => {
   it("lets LINEAGE_RPC_LANES override the rule", () => {
     expect(rpcLanes("http://127.0.0.1:8545", 1)).toBe(1);
     expect(rpcLanes("https://rpc.example.org", 4)).toBe(4);
+  });
+});
+
+describe("rpcUrls", () => {
+  it("keeps one URL as it is and tells lanes apart by a query parameter", () => {
+    expect(rpcUrls("http://127.0.0.1:8545", 1)).toEqual(["http://127.0.0.1:8545"]);
+    expect(rpcUrls("http://127.0.0.1:8545", 3)).toEqual([
+      "http://127.0.0.1:8545/?lane=0",
+      "http://127.0.0.1:8545/?lane=1",
+      "http://127.0.0.1:8545/?lane=2",
+    ]);
+    expect(rpcUrls("http://localhost:9000/rpc?key=k", 2)).toEqual([
+      "http://localhost:9000/rpc?key=k&lane=0",
+      "http://localhost:9000/rpc?key=k&lane=1",
+    ]);
   });
 });
 
@@ -66,11 +81,18 @@ describe("ponder.config.ts", () => {
 
   it("hands Ponder the loopback URL once per lane, as plain URLs", async () => {
     const chain = await configFor("http://127.0.0.1:34567");
-    expect(chain.rpc).toEqual(Array.from({ length: LOCAL_RPC_LANES }, () => "http://127.0.0.1:34567"));
+    expect(chain.rpc).toEqual(Array.from({ length: LOCAL_RPC_LANES }, (_, i) => `http://127.0.0.1:34567/?lane=${i}`));
+    // An empty LINEAGE_RPC_LANES is unset, not 0.
+    expect((await configFor("http://127.0.0.1:34567", "")).rpc).toEqual(chain.rpc);
+  });
+
+  it("refuses a lane count out of range", async () => {
+    await expect(configFor("http://127.0.0.1:34567", "0")).rejects.toThrow();
+    await expect(configFor("http://127.0.0.1:34567", "65")).rejects.toThrow();
   });
 
   it("hands a remote URL over once, or as often as LINEAGE_RPC_LANES says", async () => {
     expect((await configFor("https://rpc.example.org")).rpc).toEqual(["https://rpc.example.org"]);
-    expect((await configFor("https://rpc.example.org", "3")).rpc).toEqual(Array(3).fill("https://rpc.example.org"));
+    expect((await configFor("https://rpc.example.org", "3")).rpc).toEqual(rpcUrls("https://rpc.example.org", 3));
   });
 });

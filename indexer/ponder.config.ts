@@ -15,6 +15,7 @@ import {
   timelockControllerAbi,
 } from "../sdk/abi/index.ts";
 import { contractAddress } from "../sdk/addresses/index.ts";
+import { rpcUrls } from "./lanes.ts";
 import { deployment, settings } from "./settings.ts";
 
 /**
@@ -34,9 +35,9 @@ export default createConfig({
   chains: {
     lineage: {
       id: deployment.chainId,
-      // The URL once per lane (settings.ts `rpcLanes`: Ponder rate-limits each URL to ~20 requests/s). As plain URLs
-      // Ponder uses its own HTTP client, which has no response size limit (large eth_getLogs answers).
-      rpc: Array.from({ length: settings.rpcLanes }, () => settings.rpcUrl),
+      // The URL once per lane (lanes.ts: Ponder rate-limits each URL to ~20 requests/s). As plain URLs Ponder uses its
+      // own HTTP client, which has no response size limit (large eth_getLogs answers).
+      rpc: rpcUrls(settings.rpcUrl, settings.rpcLanes),
       pollingInterval: settings.pollingInterval,
       disableCache: settings.databaseUrl !== undefined && deployment.chainId === LOCAL_CHAIN_ID,
     },

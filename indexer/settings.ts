@@ -21,7 +21,8 @@ const env = z
     LINEAGE_PGLITE_DIR: z.string().min(1).default(join(REPO_ROOT, ".lineage", "indexer", "pglite")),
     LINEAGE_POLLING_MS: z.coerce.number().int().positive().default(250),
     DATABASE_URL: z.string().optional(),
-    LINEAGE_RPC_LANES: z.coerce.number().int().min(1).max(64).optional(),
+    // Empty means unset (a shell `LINEAGE_RPC_LANES=` must not become 0).
+    LINEAGE_RPC_LANES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(64).optional()),
     LINEAGE_CONTENT_URL: z.string().url().default("http://127.0.0.1:42070"),
     LINEAGE_MERIT_CACHE_TREES: z.coerce.number().int().min(1).max(64).default(4),
     LINEAGE_MERIT_PREWARM_MS: z.coerce.number().int().min(0).default(15_000),

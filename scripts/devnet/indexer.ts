@@ -36,6 +36,8 @@ export interface IndexerOptions {
   root?: string;
   /** The content gateway the merit route reads payout-tree documents from (default: the indexer's, the devnet's). */
   contentUrl?: string;
+  /** Called with Ponder's process as soon as it is spawned (benchmarks sample its CPU time). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface Indexer {
@@ -103,6 +105,7 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
     // cwd: Ponder writes generated/schema.graphql into its working directory.
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
+  opts.onSpawn?.(child);
   const tail = new OutputTail(30_000);
   let log: ReturnType<typeof createWriteStream> | undefined;
   if (opts.logFile) {
