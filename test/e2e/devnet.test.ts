@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { encodeAbiParameters, getAddress, parseAbiItem, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, isAddressEqual, parseAbiItem, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import {
   datanetRegistryAbi,
   lineageGovernorAbi,
@@ -493,9 +493,12 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     const seeded = await fetchPayoutTreeDocument(store, (await allRows<{ inputsCid: string }>(indexer.graphqlUrl, "payoutRoots", "inputsCid"))[0]!.inputsCid);
     // Epoch 2: same amounts, more merit for erin. The poster publishes a tampered document (frank's merit inflated)
     // and posts the honest root: the document no longer matches the on-chain root.
-    const entries = seeded.tree.entries.map((e) => ({ ...e, merit: e.account === erin!.walletClient!.account.address ? e.merit * 2n : e.merit }));
+    const is = (e: { account: Address }, who: typeof erin) => isAddressEqual(e.account, who!.walletClient!.account.address);
+    const entries = seeded.tree.entries.map((e) => ({ ...e, merit: is(e, erin) ? e.merit * 2n : e.merit }));
     const honest = PayoutTree.build(entries);
-    const tampered = PayoutTree.build(entries.map((e) => (e.account === frank!.walletClient!.account.address ? { ...e, merit: e.merit * 100n } : e)));
+    const tampered = PayoutTree.build(entries.map((e) => (is(e, frank) ? { ...e, merit: e.merit * 100n } : e)));
+    expect(tampered.root).not.toBe(honest.root);
+    expect(honest.root).not.toBe(seeded.root);
     const now = (await chain.publicClient.getBlock()).timestamp;
     const doc = await publishPayoutTree(store, { chainId: chain.deployment.chainId, distributor: distributorOf(), epoch: 2n, epochEnd: now, tree: tampered });
     const posted = await carol!.postRoot({ epoch: 2n, epochEnd: now, tree: honest, inputsCid: doc.cid });
@@ -509,8 +512,8 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     // then without `at` (the latest final root).
     for (const query of [`?at=${finalAt}`, ""]) {
       const res = await fetch(`${indexer.url}/merit/${frank!.walletClient!.account.address}${query}`);
-      expect(res.status).toBe(502);
       const body = (await res.json()) as { error: string; rootIndex: string; inputsCid: string };
+      expect(res.status, `${query || "latest"} (finalized at ${finalAt}): ${JSON.stringify(body)}`).toBe(502);
       expect(body.error).toMatch(/does not match the on-chain root/);
       expect([body.rootIndex, body.inputsCid]).toEqual([posted.index.toString(), doc.cid]);
     }
