@@ -210,7 +210,25 @@ ponder.on("StakingRegistry:ParameterSet", async ({ event, context }) => {
 });
 
 ponder.on("StakingRegistry:AddressSet", async ({ event, context }) => {
-  await setParameter(context, event.log.address, keyName(event.args.parameter), event.args.value, event.block.number);
+  const name = keyName(event.args.parameter);
+  await setParameter(context, event.log.address, name, event.args.value, event.block.number);
+  // (Re-)appointing the security council re-arms its one pause.
+  if (name === "securityCouncil") await setParameter(context, event.log.address, "pauseSpent", "false", event.block.number);
+});
+
+/** The security council's pause: paused while the block time is below `pausedUntil` (a unix time, seconds). */
+ponder.on("StakingRegistry:Paused", async ({ event, context }) => {
+  const contract = event.log.address;
+  await setParameter(context, contract, "pausedUntil", event.args.until.toString(), event.block.number);
+  await setParameter(context, contract, "pausedBy", event.args.by, event.block.number);
+  await setParameter(context, contract, "pauseSpent", "true", event.block.number);
+});
+
+/** An early unpause: the pause ends at this block's time. */
+ponder.on("StakingRegistry:Unpaused", async ({ event, context }) => {
+  const contract = event.log.address;
+  await setParameter(context, contract, "pausedUntil", event.block.timestamp.toString(), event.block.number);
+  await setParameter(context, contract, "unpausedBy", event.args.by, event.block.number);
 });
 
 ponder.on("StakingRegistry:MinStakeSet", async ({ event, context }) => {

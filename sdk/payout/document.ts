@@ -97,7 +97,8 @@ export function encodePayoutTreeDocument(doc: PayoutTreeDocument): Uint8Array {
 
 /**
  * Parses and checks a document: JSON, the version-1 schema, the tree rebuilt from its values equals the dump's root
- * and the stated `root`, and the stated totals are the tree's. Throws {@link PayoutDocumentError}.
+ * and the stated `root`, and the stated totals are the tree's. Throws {@link PayoutDocumentError}. The loaded tree's
+ * accounts are lower-case (compare with `isAddressEqual`; `entryOf`/`proof` take any case).
  */
 export function parsePayoutTreeDocument(bytes: Uint8Array): LoadedPayoutDocument {
   let json: unknown;
@@ -120,7 +121,10 @@ export function parsePayoutTreeDocument(bytes: Uint8Array): LoadedPayoutDocument
   const doc = r.data;
   let tree: PayoutTree;
   try {
-    tree = PayoutTree.load({ ...doc.tree, leafEncoding: [...PAYOUT_LEAF_ENCODING] } as StandardMerkleTreeDump);
+    // Addresses lower-cased: the leaf hashes their 20 bytes, and the rebuilt root is checked against the stated and
+    // on-chain roots, so the EIP-55 checksum (a keccak per leaf, ~1/4 of the load) adds no safety here.
+    const values = doc.tree.values.map((v) => ({ ...v, value: [v.value[0].toLowerCase(), v.value[1], v.value[2]] as [string, string, string] }));
+    tree = PayoutTree.load({ ...doc.tree, values, leafEncoding: [...PAYOUT_LEAF_ENCODING] } as StandardMerkleTreeDump);
   } catch (e) {
     if (e instanceof PayoutTreeError) throw new PayoutDocumentError(`the document's tree is invalid: ${e.message}`);
     throw e;

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { encodeAbiParameters, getAddress, parseAbiItem, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
+import { encodeAbiParameters, getAddress, isAddressEqual, parseAbiItem, parseEther, parseEventLogs, zeroAddress, type Address, type Hex } from "viem";
 import {
   datanetRegistryAbi,
   lineageGovernorAbi,
@@ -50,6 +50,13 @@ beforeAll(async () => {
     functionName: "publishVersion",
     args: [1n, `0x${"ab".repeat(32)}`, 6n, "bafkreiwrongroot"],
   });
+  // The security council (anvil account 5 in deployments/config/31337.json) pauses the staking registry and lifts the
+  // pause at once: the indexer must show both, and nothing else in the run is affected.
+  const staking = chain.deployment.contracts.StakingRegistry as Address;
+  const council = chain.users[5]!;
+  for (const functionName of ["pause", "unpause"] as const) {
+    await writeContract(council, functionName, { address: staking, abi: stakingRegistryAbi, functionName, args: [] });
+  }
   indexer = await startIndexer({
     deploymentFile: chain.deploymentFile,
     deployment: chain.deployment,
@@ -316,6 +323,19 @@ describe("indexer against the chain", () => {
       expect(BigInt(d.amount)).toBe(await read<bigint>("stakeValue", [d.delegator, d.operator]));
       expect(BigInt(d.shares)).toBe((await read<{ shares: bigint }>("positionOf", [d.delegator, d.operator])).shares);
     }
+    // The council's pause (paused and lifted in beforeAll) as the registry has it.
+    const params = (await allRows<{ contract: Hex; name: string; value: string }>(indexer.graphqlUrl, "parameters", "contract name value"))
+      .filter((p) => getAddress(p.contract) === getAddress(staking));
+    const param = (name: string) => params.find((p) => p.name === name)?.value;
+    const council = await read<Address>("securityCouncil", []);
+    expect(council).toBe(addr(chain.users[5]!.walletClient!.account.address));
+    expect(param("pausedUntil")).toBe(String(await read<bigint>("pausedUntil", [])));
+    expect(await read<bigint>("pausedUntil", [])).toBeGreaterThan(0n);
+    expect(param("pauseSpent")).toBe(String(await read<boolean>("pauseSpent", [])));
+    expect(param("pauseSpent")).toBe("true");
+    expect(addr(param("pausedBy")!)).toBe(council);
+    expect(addr(param("unpausedBy")!)).toBe(council);
+    expect(addr(param("securityCouncil")!)).toBe(council);
     const accounts = await allRows<{ address: Hex; stakedVotes: string }>(indexer.graphqlUrl, "accounts", "address stakedVotes");
     const now = (await chain.publicClient.getBlock()).timestamp;
     for (const a of accounts.filter((x) => x.stakedVotes !== "0")) {
@@ -473,9 +493,12 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     const seeded = await fetchPayoutTreeDocument(store, (await allRows<{ inputsCid: string }>(indexer.graphqlUrl, "payoutRoots", "inputsCid"))[0]!.inputsCid);
     // Epoch 2: same amounts, more merit for erin. The poster publishes a tampered document (frank's merit inflated)
     // and posts the honest root: the document no longer matches the on-chain root.
-    const entries = seeded.tree.entries.map((e) => ({ ...e, merit: e.account === erin!.walletClient!.account.address ? e.merit * 2n : e.merit }));
+    const is = (e: { account: Address }, who: typeof erin) => isAddressEqual(e.account, who!.walletClient!.account.address);
+    const entries = seeded.tree.entries.map((e) => ({ ...e, merit: is(e, erin) ? e.merit * 2n : e.merit }));
     const honest = PayoutTree.build(entries);
-    const tampered = PayoutTree.build(entries.map((e) => (e.account === frank!.walletClient!.account.address ? { ...e, merit: e.merit * 100n } : e)));
+    const tampered = PayoutTree.build(entries.map((e) => (is(e, frank) ? { ...e, merit: e.merit * 100n } : e)));
+    expect(tampered.root).not.toBe(honest.root);
+    expect(honest.root).not.toBe(seeded.root);
     const now = (await chain.publicClient.getBlock()).timestamp;
     const doc = await publishPayoutTree(store, { chainId: chain.deployment.chainId, distributor: distributorOf(), epoch: 2n, epochEnd: now, tree: tampered });
     const posted = await carol!.postRoot({ epoch: 2n, epochEnd: now, tree: honest, inputsCid: doc.cid });
@@ -489,8 +512,8 @@ describe("merit proofs served by the indexer (GET /merit/:account)", () => {
     // then without `at` (the latest final root).
     for (const query of [`?at=${finalAt}`, ""]) {
       const res = await fetch(`${indexer.url}/merit/${frank!.walletClient!.account.address}${query}`);
-      expect(res.status).toBe(502);
       const body = (await res.json()) as { error: string; rootIndex: string; inputsCid: string };
+      expect(res.status, `${query || "latest"} (finalized at ${finalAt}): ${JSON.stringify(body)}`).toBe(502);
       expect(body.error).toMatch(/does not match the on-chain root/);
       expect([body.rootIndex, body.inputsCid]).toEqual([posted.index.toString(), doc.cid]);
     }

@@ -12,6 +12,14 @@ import {UsageReceipt} from "../types/UsageReceipt.sol";
 /// same fraction in O(1), so every delegator loses pro rata without being touched. Staked OPEN keeps its vote:
 /// each account's bonded principal is checkpointed on a timestamp clock ({getPastStakedVotes}); a slash reaches a
 /// delegator's votes the next time its position is touched ({syncVotes} is permissionless).
+///
+/// Pause: the security council (set by governance) can {pause} once per appointment, for `MAX_PAUSE_DURATION`
+/// (14 days) at most; the pause lapses by itself, and governance or the council can {unpause} earlier. Another pause
+/// needs governance to (re-)appoint the council ({setSecurityCouncil}, which re-arms it), so a captured council can
+/// freeze stake movements for at most one bounded period per governance decision. While paused, {register}, {stake},
+/// {delegate}, {requestUnbond}, {withdraw} and {claimRewards} revert with {StakingPaused}; slashing (objective,
+/// propose, veto, execute, expire), {notifyReward}, {syncVotes}, {unjail}, operator settings, governance setters and
+/// views keep working. The pause moves no funds.
 interface IStakingRegistry is IOperatorStaking {
     /* TYPES */
 
@@ -145,6 +153,12 @@ interface IStakingRegistry is IOperatorStaking {
     error StakingFaultAlreadySlashed(bytes32 faultId);
     /// @notice A lookup in the future.
     error StakingFutureLookup(uint256 timepoint, uint48 clock);
+    /// @notice Stake movements are paused by the security council until `pausedUntil`.
+    error StakingPaused(uint256 pausedUntil);
+    /// @notice The council has used its pause; governance must re-appoint it ({setSecurityCouncil}) to re-arm it.
+    error StakingPauseSpent(address council);
+    /// @notice {unpause} while not paused.
+    error StakingNotPaused();
 
     /* EVENTS */
 
@@ -213,6 +227,10 @@ interface IStakingRegistry is IOperatorStaking {
     event MinStakeSet(OperatorRole indexed role, uint256 amount);
     /// @notice A reward source was allowed or removed.
     event RewardSourceSet(address indexed source, bool allowed);
+    /// @notice The security council `by` paused stake movements until `until` (it then lapses by itself).
+    event Paused(address indexed by, uint256 until);
+    /// @notice `by` (governance or the security council) ended the pause early.
+    event Unpaused(address indexed by);
 
     /* OPERATORS */
 
@@ -279,6 +297,25 @@ interface IStakingRegistry is IOperatorStaking {
     /// @notice Marks a pending slash not executed within its execution window as expired (anyone).
     function expireSlash(uint256 slashId) external;
 
+    /* PAUSE */
+
+    /// @notice Pauses registrations, stake top-ups, delegations, unbond requests, withdrawals and reward claims for
+    /// `MAX_PAUSE_DURATION` (14 days; security council only; once per appointment: reverts with {StakingPauseSpent}
+    /// until governance calls {setSecurityCouncil} again). Slashing, vetoes, reward notifications and governance keep
+    /// working; unbonding and jail clocks keep running. Moves no funds. Emits {Paused}.
+    function pause() external;
+
+    /// @notice Ends the pause before it lapses (governance or the security council; any other caller reverts with
+    /// {StakingNotSecurityCouncil}). Reverts with {StakingNotPaused} when not paused. Does not re-arm the council's
+    /// pause. Emits {Unpaused}.
+    function unpause() external;
+
+    /// @notice The end of the current or last pause (paused while `block.timestamp < pausedUntil`; 0 if never).
+    function pausedUntil() external view returns (uint256);
+
+    /// @notice Whether the current security council has used its pause (cleared by {setSecurityCouncil}).
+    function pauseSpent() external view returns (bool);
+
     /* GOVERNANCE */
 
     /// @notice Sets the minimum self-stake of `role`.
@@ -301,7 +338,8 @@ interface IStakingRegistry is IOperatorStaking {
     /// @notice Sets the slasher.
     function setSlasher(address slasher) external;
 
-    /// @notice Sets the security council (veto only; it can never move funds).
+    /// @notice Sets the security council (veto and one bounded pause; it can never move funds) and re-arms its
+    /// pause (also when re-appointing the same council). Does not end a pause in force.
     function setSecurityCouncil(address council) external;
 
     /// @notice Sets the receipt domain (PaymentChannels) used to verify objective faults.

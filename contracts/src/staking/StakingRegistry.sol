@@ -20,7 +20,8 @@ import {StakeCheckpointsLib} from "../libraries/StakeCheckpointsLib.sol";
 /// @notice Operators (agents, serving nodes, validators) stake OPEN; holders delegate to them; rewards flow per
 /// share minus the operator's commission; provable faults are slashed at once, subjective ones after a veto window.
 /// @dev Governance (the Timelock) sets every parameter within the hard bounds below; the security council can only
-/// veto a pending slash. No owner key. See {IStakingRegistry} for the pool model.
+/// veto a pending slash and pause new stake movements for at most {MAX_PAUSE_DURATION}, once per governance
+/// (re-)appointment. No owner key. See {IStakingRegistry} for the pool model and the pause.
 contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -71,6 +72,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     uint48 internal constant MIN_JAIL_COOLDOWN = 1 hours;
     /// @notice Bounds of the jail cool-down.
     uint48 internal constant MAX_JAIL_COOLDOWN = 90 days;
+    /// @notice The longest pause the security council can impose; it then lapses by itself.
+    uint48 public constant MAX_PAUSE_DURATION = 14 days;
     /// @notice Bounds of a role's minimum self-stake.
     uint256 internal constant MIN_MIN_STAKE = 1e18;
     /// @notice Bounds of a role's minimum self-stake.
@@ -105,7 +108,7 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     uint48 public jailCooldown;
     /// @notice Proposes subjective slashes.
     address public slasher;
-    /// @notice Vetoes subjective slashes.
+    /// @notice Vetoes subjective slashes; can pause once per appointment.
     address public securityCouncil;
     /// @notice PaymentChannels (receipt signatures and channel nodes).
     IReceiptDomain public receiptDomain;
@@ -119,6 +122,10 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     uint256 public lastSlashId;
     /// @notice Objective faults already slashed.
     mapping(bytes32 faultId => bool) public faultSlashed;
+    /// @inheritdoc IStakingRegistry
+    uint256 public pausedUntil;
+    /// @inheritdoc IStakingRegistry
+    bool public pauseSpent;
 
     mapping(address operator => Operator) internal _operators;
     mapping(address operator => Pool) internal _pools;
@@ -133,6 +140,11 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
 
     modifier onlyGovernance() {
         if (msg.sender != governance) revert StakingNotGovernance(msg.sender);
+        _;
+    }
+
+    modifier whenNotPaused() {
+        _notPaused();
         _;
     }
 
@@ -159,7 +171,7 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /* OPERATORS */
 
     /// @inheritdoc IStakingRegistry
-    function register(OperatorRole role, string calldata metadataURI) external {
+    function register(OperatorRole role, string calldata metadataURI) external whenNotPaused {
         if (role == OperatorRole.None) revert StakingInvalidRole(role);
         Operator storage op = _operators[msg.sender];
         if (op.role != OperatorRole.None) revert StakingAlreadyRegistered(msg.sender);
@@ -198,19 +210,19 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /* STAKING */
 
     /// @inheritdoc IStakingRegistry
-    function stake(uint256 amount) external nonReentrant returns (uint256) {
+    function stake(uint256 amount) external nonReentrant whenNotPaused returns (uint256) {
         _registered(msg.sender);
         return _deposit(msg.sender, msg.sender, amount);
     }
 
     /// @inheritdoc IStakingRegistry
-    function delegate(address operator, uint256 amount) external nonReentrant returns (uint256) {
+    function delegate(address operator, uint256 amount) external nonReentrant whenNotPaused returns (uint256) {
         _registered(operator);
         return _deposit(msg.sender, operator, amount);
     }
 
     /// @inheritdoc IStakingRegistry
-    function requestUnbond(address operator, uint256 amount) external returns (uint256 withdrawalId) {
+    function requestUnbond(address operator, uint256 amount) external whenNotPaused returns (uint256 withdrawalId) {
         if (amount == 0) revert StakingZeroAmount();
         Pool storage pool = _pools[operator];
         uint256 shares = _leaveActive(msg.sender, operator, pool, amount);
@@ -226,7 +238,7 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IStakingRegistry
-    function withdraw(uint256 withdrawalId) external nonReentrant returns (uint256 amount) {
+    function withdraw(uint256 withdrawalId) external nonReentrant whenNotPaused returns (uint256 amount) {
         Withdrawal memory w = _withdrawals[withdrawalId];
         if (w.delegator != msg.sender || w.shares == 0) revert StakingUnknownWithdrawal(withdrawalId, msg.sender);
         if (block.timestamp < w.readyAt) revert StakingWithdrawalNotReady(withdrawalId, w.readyAt);
@@ -244,7 +256,7 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IStakingRegistry
-    function claimRewards(address operator) external nonReentrant returns (uint256 amount) {
+    function claimRewards(address operator) external nonReentrant whenNotPaused returns (uint256 amount) {
         Position storage pos = _positions[msg.sender][operator];
         uint256 rps = _pools[operator].rewardPerShare;
         _accrue(pos, rps);
@@ -382,6 +394,26 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
         emit SlashExpired(slashId);
     }
 
+    /* PAUSE */
+
+    /// @inheritdoc IStakingRegistry
+    function pause() external {
+        if (msg.sender != securityCouncil) revert StakingNotSecurityCouncil(msg.sender);
+        if (pauseSpent) revert StakingPauseSpent(msg.sender);
+        uint256 until = block.timestamp + MAX_PAUSE_DURATION;
+        pausedUntil = until;
+        pauseSpent = true;
+        emit Paused(msg.sender, until);
+    }
+
+    /// @inheritdoc IStakingRegistry
+    function unpause() external {
+        if (msg.sender != governance && msg.sender != securityCouncil) revert StakingNotSecurityCouncil(msg.sender);
+        if (block.timestamp >= pausedUntil) revert StakingNotPaused();
+        pausedUntil = block.timestamp;
+        emit Unpaused(msg.sender);
+    }
+
     /* GOVERNANCE */
 
     /// @inheritdoc IStakingRegistry
@@ -417,6 +449,7 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /// @inheritdoc IStakingRegistry
     function setSecurityCouncil(address council) external onlyGovernance {
         securityCouncil = council;
+        pauseSpent = false;
         emit AddressSet("securityCouncil", council);
     }
 
@@ -663,6 +696,11 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     function _signedBy(address signer, bytes32 digest, bytes memory signature) internal pure returns (bool) {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         return err == ECDSA.RecoverError.NoError && recovered == signer;
+    }
+
+    function _notPaused() internal view {
+        uint256 until = pausedUntil;
+        if (block.timestamp < until) revert StakingPaused(until);
     }
 
     function _pastKey(uint256 timepoint) internal view returns (uint48) {

@@ -313,6 +313,16 @@ contract StakingGovStakingBench is StakingGovBenchBase {
         staking.claimRewards(node);
         _gas("claimRewards");
     }
+
+    /// @notice The security council's pause and an early unpause (each its own transaction).
+    function test_gas_pause_and_unpause() public {
+        vm.prank(council);
+        staking.pause();
+        _gas("pause");
+        vm.prank(council);
+        staking.unpause();
+        _gas("unpause");
+    }
 }
 
 /// @notice Slashing cost with N delegators: the same O(1) path whatever N is.

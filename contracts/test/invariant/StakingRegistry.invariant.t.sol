@@ -8,7 +8,8 @@ import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
 import {OpenToken} from "../../src/token/OpenToken.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 
-/// @notice Drives the registry with delegations, unbonding, withdrawals, rewards, slashes and time. Never reverts.
+/// @notice Drives the registry with delegations, unbonding, withdrawals, rewards, slashes, the council's pause
+/// (pause, unpause by the council or governance, governance re-arming the council) and time. Never reverts.
 contract StakingHandler is Test {
     StakingRegistry internal staking;
     OpenToken internal token;
@@ -32,6 +33,14 @@ contract StakingHandler is Test {
     bool public withdrewEarly;
     uint256 public withdrawalsDone;
     uint256 public slashesExecuted;
+    /// @dev A paused entry point (delegate, requestUnbond, withdraw, claimRewards) succeeded during a pause.
+    bool public pausedCallSucceeded;
+    /// @dev A pause ran past its bound, or pause/unpause moved OPEN.
+    bool public pauseOutOfBounds;
+    uint256 public pauses;
+    uint256 public rearms;
+    uint256 public slashesExecutedWhilePaused;
+    uint256 internal lastPauseAt;
 
     constructor(
         StakingRegistry staking_,
@@ -67,8 +76,11 @@ contract StakingHandler is Test {
         amount = bound(amount, 1e12, 100_000e18);
         if (token.balanceOf(actor) < amount) return;
         _pricedCall(op, false);
+        bool paused = _paused();
         vm.prank(actor);
-        try staking.delegate(op, amount) {} catch {}
+        try staking.delegate(op, amount) {
+            if (paused) pausedCallSucceeded = true;
+        } catch {}
         _checkPrice(op);
     }
 
@@ -79,8 +91,10 @@ contract StakingHandler is Test {
         if (value == 0) return;
         amount = bound(amount, 1, value);
         _pricedCall(op, false);
+        bool paused = _paused();
         vm.prank(actor);
         try staking.requestUnbond(op, amount) returns (uint256 id) {
+            if (paused) pausedCallSucceeded = true;
             withdrawals.push(PendingWithdrawal(id, actor, staking.withdrawalOf(id).readyAt));
         } catch {}
         _checkPrice(op);
@@ -90,9 +104,11 @@ contract StakingHandler is Test {
         if (withdrawals.length == 0) return;
         uint256 i = seed % withdrawals.length;
         PendingWithdrawal memory w = withdrawals[i];
+        bool paused = _paused();
         vm.prank(w.delegator);
         try staking.withdraw(w.id) {
             if (block.timestamp < w.readyAt) withdrewEarly = true;
+            if (paused) pausedCallSucceeded = true;
             withdrawals[i] = withdrawals[withdrawals.length - 1];
             withdrawals.pop();
             ++withdrawalsDone;
@@ -111,8 +127,11 @@ contract StakingHandler is Test {
     function claim(uint256 actorSeed, uint256 opSeed) external {
         address actor = actors[actorSeed % actors.length];
         address op = operators[opSeed % operators.length];
+        bool paused = _paused();
         vm.prank(actor);
-        try staking.claimRewards(op) {} catch {}
+        try staking.claimRewards(op) {
+            if (paused) pausedCallSucceeded = true;
+        } catch {}
     }
 
     function proposeSlash(uint256 opSeed, uint16 bps) external {
@@ -133,8 +152,10 @@ contract StakingHandler is Test {
             vm.prank(council);
             try staking.vetoSlash(id) {} catch {}
         } else {
+            bool paused = _paused();
             try staking.executeSlash(id) {
                 ++slashesExecuted;
+                if (paused) ++slashesExecutedWhilePaused;
             } catch {
                 try staking.expireSlash(id) {} catch {}
             }
@@ -144,6 +165,41 @@ contract StakingHandler is Test {
             slashIds[i] = slashIds[slashIds.length - 1];
             slashIds.pop();
         }
+    }
+
+    /// @dev The council pauses (refused once spent until governance re-arms it).
+    function pause() external {
+        uint256 balance = token.balanceOf(address(staking));
+        vm.prank(council);
+        try staking.pause() {
+            ++pauses;
+            lastPauseAt = block.timestamp;
+        } catch {}
+        _checkPause(balance);
+    }
+
+    /// @dev The council or governance lifts the pause early.
+    function unpause(bool byGovernance) external {
+        uint256 balance = token.balanceOf(address(staking));
+        vm.prank(byGovernance ? staking.governance() : council);
+        try staking.unpause() {} catch {}
+        _checkPause(balance);
+    }
+
+    /// @dev Governance re-appoints the same council, re-arming its pause.
+    function rearm() external {
+        vm.prank(staking.governance());
+        staking.setSecurityCouncil(council);
+        ++rearms;
+    }
+
+    function _paused() internal view returns (bool) {
+        return block.timestamp < staking.pausedUntil();
+    }
+
+    function _checkPause(uint256 balanceBefore) internal {
+        if (token.balanceOf(address(staking)) != balanceBefore) pauseOutOfBounds = true;
+        if (staking.pausedUntil() > lastPauseAt + staking.MAX_PAUSE_DURATION()) pauseOutOfBounds = true;
     }
 
     function warp(uint256 secs) external {
@@ -244,6 +300,17 @@ contract StakingRegistryInvariantTest is StakingGovBase {
     /// @notice No withdrawal succeeds before its unbonding delay.
     function invariant_noWithdrawalBeforeDelay() public view {
         assertFalse(handler.withdrewEarly());
+    }
+
+    /// @notice While paused, no delegation, unbond request, withdrawal or claim succeeds.
+    function invariant_pausedEntryPointsNeverSucceed() public view {
+        assertFalse(handler.pausedCallSucceeded());
+    }
+
+    /// @notice A pause never outlasts its bound nor moves OPEN; the council pauses at most once per appointment.
+    function invariant_pauseBoundedAndOncePerAppointment() public view {
+        assertFalse(handler.pauseOutOfBounds());
+        assertLe(handler.pauses(), handler.rearms() + 1);
     }
 
     /// @notice Checkpointed staked votes sum to the checkpointed total, and never exceed what is bonded plus slashed.

@@ -307,4 +307,29 @@ describe("GET /merit/:account", () => {
     expect(down.status).toBe(502);
     expect(String(down.body.error)).toMatch(/could not be fetched/);
   });
+  // Last: it finalizes a sixth root.
+  it("answers a timepoint equal to a reused block's time from a fresh read (blocks can share a timestamp)", async () => {
+    const svc = meritRoutes(
+      createMeritService({
+        client: chain.client, chainId: chain.chainId, distributor: at.RewardsDistributor!,
+        findFinalRoot: chainRootLookup(), content: new HttpContentStore(gateway.url), chainTtlMs: 60_000,
+      }),
+    );
+    const tree = treeFor(6n);
+    const now = (await chain.client.getBlock()).timestamp;
+    const doc = await publishPayoutTree(new HttpContentStore(gateway.url), { chainId: chain.chainId, distributor: at.RewardsDistributor!, epoch: 6n, epochEnd: now, tree });
+    await send("RewardsDistributor", "postRoot", [6n, now, tree.root, tree.totalAmount, tree.totalMerit, doc.cid]);
+    await increaseTime(WINDOW + 1);
+    const t = (await chain.client.getBlock()).timestamp;
+    const account = tree.entries[4]!.account;
+    // The service reads (and keeps for 60 s) this block: root 5 is final at t.
+    expect((await get(`/merit/${account}`, svc)).body.rootIndex).toBe("5");
+    // The finalization lands in a block with the same timestamp t.
+    await chain.client.request({ method: "evm_setNextBlockTimestamp" as never, params: [Number(t)] as never });
+    expect(await send("RewardsDistributor", "finalize", [6n])).toBe(t);
+    const r = await get(`/merit/${account}?at=${t}`, svc);
+    expect(r.status).toBe(200);
+    expect(r.body.rootIndex).toBe("6");
+    expect(parseMeritProof(r.body).merit).toBe(tree.entries[4]!.merit);
+  });
 });

@@ -155,7 +155,7 @@ export function createMeritService(opts: MeritServiceOptions): MeritService {
   type OnChainRoot = { timepoint: bigint; root: Hex; epochEnd: bigint; totalMerit: bigint };
   const ttl = opts.chainTtlMs ?? DEFAULT_CHAIN_TTL_MS;
   let latestBlock: { value: Promise<{ number: bigint; timestamp: bigint }>; at: number } | undefined;
-  const answers = new Map<bigint, { value: Promise<OnChainRoot>; at: number }>();
+  const answers = new Map<string, { value: Promise<OnChainRoot>; at: number }>();
 
   /** The latest block, reused for `ttl` ms (concurrent requests share one read); `fresh` forces a read. */
   function latest(fresh = false): Promise<{ number: bigint; timestamp: bigint }> {
@@ -198,8 +198,9 @@ export function createMeritService(opts: MeritServiceOptions): MeritService {
     let block: { number: bigint; timestamp: bigint };
     try {
       block = await latest();
-      // A timepoint after the reused block may still be in the past: read the latest block again before refusing it.
-      if (timepoint !== undefined && timepoint > block.timestamp) block = await latest(true);
+      // A timepoint at or after the reused block's time may be settled by newer blocks (several blocks can share a
+      // timestamp): read the latest block again before answering or refusing it.
+      if (timepoint !== undefined && timepoint >= block.timestamp) block = await latest(true);
     } catch (e) {
       throw new MeritRouteError(502, `the chain did not answer: ${(e as Error).message.split("\n")[0]}`);
     }
@@ -207,17 +208,19 @@ export function createMeritService(opts: MeritServiceOptions): MeritService {
       throw new MeritRouteError(400, `at ${timepoint} is in the future (latest block: ${block.timestamp})`, { at: at ?? "" });
     }
     const t = timepoint ?? block.timestamp;
+    // Keyed by the timepoint AND the block read at: never an answer read at an older block than the one just used.
+    const key = `${t}@${block.number}`;
     const now = Date.now();
-    const hit = answers.get(t);
+    const hit = answers.get(key);
     if (hit && now - hit.at < ttl) return hit.value;
     const value = readFinalRootAt(t, block.number);
     const entry = { value, at: now };
-    answers.set(t, entry);
+    answers.set(key, entry);
     if (answers.size > MAX_CHAIN_ANSWERS) {
       for (const [k, v] of answers) if (now - v.at >= ttl || answers.size > MAX_CHAIN_ANSWERS) answers.delete(k);
     }
     value.catch(() => {
-      if (answers.get(t) === entry) answers.delete(t);
+      if (answers.get(key) === entry) answers.delete(key);
     });
     return value;
   }
