@@ -6,7 +6,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle } from "drizzle-orm/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { analyzeOnce, GROWTH, MIN_BYTES, tablesToAnalyze } from "./analyze.ts";
+import { analyzeOnce, GROWTH, MIN_BYTES, startAutoAnalyze, tablesToAnalyze } from "./analyze.ts";
 
 describe("tablesToAnalyze", () => {
   it("takes every non-trivial table the first time, then only tables grown past GROWTH", () => {
@@ -71,5 +71,41 @@ describe("analyzeOnce (PGlite)", () => {
     expect(await analyzeOnce(db, analyzed)).toEqual([]);
     await pg.exec(`insert into contribution select g, 2, '0x' || md5(g::text), '0x' || md5(g::text) || md5(g::text) from generate_series(20001, 23000) g`);
     expect(await analyzeOnce(db, analyzed)).toEqual(["contribution"]);
+  });
+});
+
+describe("startAutoAnalyze (PGlite)", () => {
+  it("polls readiness, analyzes once the indexer has caught up, and stops", async () => {
+    const pg = new PGlite();
+    try {
+      await pg.exec(`
+        create table _ponder_meta (key text primary key, value jsonb not null);
+        insert into _ponder_meta values ('app', '{"is_ready": 0}');
+        create table contribution (id numeric(78) primary key, datanet_id numeric(78) not null);
+        insert into contribution select g, 1 from generate_series(1, 20000) g;`);
+      const inner = drizzle(pg);
+      let calls = 0;
+      const db = { execute: ((q: Parameters<typeof inner.execute>[0]) => (calls++, inner.execute(q))) as typeof inner.execute };
+      const logs: string[] = [];
+      const until = async (what: string, ok: () => boolean) => {
+        for (let i = 0; !ok(); i++) {
+          if (i > 400) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      const stop = startAutoAnalyze(db, (m) => logs.push(m));
+      await until("three readiness checks", () => calls >= 3);
+      expect(logs).toEqual([]); // not caught up: nothing analyzed
+      await pg.exec(`update _ponder_meta set value = '{"is_ready": 1}'`);
+      await until("the first ANALYZE", () => logs.length > 0);
+      expect(logs[0]).toMatch(/^analyzed contribution in \d+ ms$/);
+      stop();
+      await new Promise((r) => setTimeout(r, 100)); // a check already under way finishes
+      const after = calls;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(calls).toBe(after);
+    } finally {
+      await pg.close();
+    }
   });
 });
