@@ -27,7 +27,7 @@ import { FsContentStore, HttpContentStore, startGateway } from "../sdk/content/i
 import { fetchPayoutTreeDocument, PayoutTree, type PayoutEntry } from "../sdk/payout/index.ts";
 import { startIndexer } from "../scripts/devnet/indexer.ts";
 import { seed } from "../scripts/devnet/seed.ts";
-import { bootChain, rpc } from "../test/e2e/harness.ts";
+import { bootChain, chainIndexerOptions, rpc } from "../test/e2e/harness.ts";
 import { createMeritService } from "../indexer/src/api/merit.ts";
 
 const arg = (name: string, dflt: string) => {
@@ -83,14 +83,7 @@ try {
     epoch++;
     console.error(`posted a ${n}-leaf root (document ${(posted.documentBytes / 1e6).toFixed(2)} MB, build ${buildMs.toFixed(0)} ms)`);
   }
-  indexer = await startIndexer({
-    deploymentFile: chain.deploymentFile,
-    deployment: chain.deployment,
-    rpcUrl: chain.anvil.rpcUrl,
-    pgliteDir: join(chain.dir, "pglite"),
-    logFile: join(chain.dir, "indexer.log"),
-    contentUrl: gateway.url,
-  });
+  indexer = await startIndexer(chainIndexerOptions(chain, { contentUrl: gateway.url }));
   await indexer.synced();
 
   for (const [n, r] of atOf) {

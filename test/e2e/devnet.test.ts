@@ -23,7 +23,7 @@ import { fetchPayoutTreeDocument, parseMeritProof, PayoutTree, publishPayoutTree
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { seed } from "../../scripts/devnet/seed.ts";
 import { diffSchema, parseSdl, SCHEMA_FILE, servedEntities } from "../../scripts/subgraph-schema.ts";
-import { allRows, bootChain, type Chain } from "./harness.ts";
+import { allRows, bootChain, chainIndexerOptions, type Chain } from "./harness.ts";
 
 // Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -57,14 +57,7 @@ beforeAll(async () => {
   for (const functionName of ["pause", "unpause"] as const) {
     await writeContract(council, functionName, { address: staking, abi: stakingRegistryAbi, functionName, args: [] });
   }
-  indexer = await startIndexer({
-    deploymentFile: chain.deploymentFile,
-    deployment: chain.deployment,
-    rpcUrl: chain.anvil.rpcUrl,
-    pgliteDir: join(chain.dir, "pglite"),
-    logFile: join(chain.dir, "indexer.log"),
-    contentUrl: gateway.url,
-  });
+  indexer = await startIndexer(chainIndexerOptions(chain, { contentUrl: gateway.url }));
 });
 
 afterAll(async () => {

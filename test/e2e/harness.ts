@@ -10,6 +10,7 @@ import { ANVIL_KEYS, startAnvil, type Anvil, type AnvilOptions } from "../../scr
 import { deploy } from "../../scripts/devnet/deploy.ts";
 import { demoClients } from "../../scripts/devnet/seed.ts";
 import type { LineageClient } from "../../sdk/client/index.ts";
+import type { IndexerOptions } from "../../scripts/devnet/indexer.ts";
 
 export interface Chain {
   anvil: Anvil;
@@ -59,6 +60,18 @@ export async function bootChain(anvilOptions: AnvilOptions = {}): Promise<Chain>
     remove();
     throw e;
   }
+}
+
+/** Options of an indexer over `chain` (PGlite and log in the chain's temp dir), plus `extra`. */
+export function chainIndexerOptions(chain: Chain, extra: Partial<IndexerOptions> = {}): IndexerOptions {
+  return {
+    deploymentFile: chain.deploymentFile,
+    deployment: chain.deployment,
+    rpcUrl: chain.anvil.rpcUrl,
+    pgliteDir: join(chain.dir, "pglite"),
+    logFile: join(chain.dir, "indexer.log"),
+    ...extra,
+  };
 }
 
 /** Raw JSON-RPC (batched when given several calls). */

@@ -3,12 +3,11 @@
  * Reorg: blocks the indexer has already indexed are replaced (anvil snapshot/revert, then a longer other branch);
  * afterwards every answer equals the new chain: the orphaned transfers are gone, balances are the new ones.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, parseEther, type Address, type Hex } from "viem";
 import { openTokenAbi } from "../../sdk/abi/index.ts";
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
-import { allRows, bootChain, rpc, type Chain } from "./harness.ts";
+import { allRows, bootChain, chainIndexerOptions, rpc, type Chain } from "./harness.ts";
 
 // Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -18,13 +17,7 @@ let indexer: Indexer;
 
 beforeAll(async () => {
   chain = await bootChain();
-  indexer = await startIndexer({
-    deploymentFile: chain.deploymentFile,
-    deployment: chain.deployment,
-    rpcUrl: chain.anvil.rpcUrl,
-    pgliteDir: join(chain.dir, "pglite"),
-    logFile: join(chain.dir, "indexer.log"),
-  });
+  indexer = await startIndexer(chainIndexerOptions(chain));
 });
 afterAll(async () => {
   await indexer?.stop();

@@ -4,13 +4,12 @@
  * It resumes; afterwards there is exactly one row per event (no duplicates, nothing missing) and balances, which
  * would double-count a re-applied event, equal the chain's.
  */
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { openTokenAbi } from "../../sdk/abi/index.ts";
-import { startIndexer, type Indexer, type IndexerOptions } from "../../scripts/devnet/indexer.ts";
+import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { waitFor } from "../../scripts/devnet/net.ts";
-import { allRows, bootChain, sprayTransfers, type Chain } from "./harness.ts";
+import { allRows, bootChain, chainIndexerOptions, sprayTransfers, type Chain } from "./harness.ts";
 
 // Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -31,14 +30,7 @@ afterAll(async () => {
 describe("indexer restarted mid-sync", () => {
   it("resumes without duplicates or gaps", async () => {
     const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
-    const opts: IndexerOptions = {
-      deploymentFile: chain.deploymentFile,
-      deployment: chain.deployment,
-      rpcUrl: chain.anvil.rpcUrl,
-      pgliteDir: join(chain.dir, "pglite"),
-      logFile: join(chain.dir, "indexer.log"),
-      waitReady: false,
-    };
+    const opts = chainIndexerOptions(chain, { waitReady: false });
     indexer = await startIndexer(opts);
     // Stop as soon as it has indexed part of the chain, not all of it.
     const partial = await waitFor(
