@@ -366,7 +366,13 @@ async function backfill(
     load: [load0, loadavg()[0]!],
   };
   if (figure.fetchMs !== undefined) figure.fetchMs = Math.round(figure.fetchMs);
-  if (KEEP_LOG) ix.process.once("exit", () => copyFileSync(logFile, join(KEEP_LOG, `${figure.run.replace(/\W+/g, "-")}-${Date.now()}.log`)));
+  if (KEEP_LOG) {
+    // Copied now (the run's directory may be gone when Ponder exits) and again at exit for the rest of the log.
+    const kept = join(KEEP_LOG, `${figure.run.replace(/\W+/g, "-")}-${Date.now()}.log`);
+    mkdirSync(KEEP_LOG, { recursive: true });
+    copyFileSync(logFile, kept);
+    ix.process.once("exit", () => existsSync(logFile) && copyFileSync(logFile, kept));
+  }
   console.error(`  ${JSON.stringify(figure)}`);
   return { ix, figure, startToSyncedMs };
 }

@@ -159,6 +159,7 @@ export function writeDeployment(file: string, d: Deployment): void {
     contracts: Object.fromEntries(Object.entries(d.contracts).sort(([a], [b]) => a.localeCompare(b))),
     roles: d.roles,
   };
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(ordered, null, 2)}\n`);
 }
 

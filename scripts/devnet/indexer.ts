@@ -9,9 +9,10 @@ import { createWriteStream, mkdirSync, readdirSync, readFileSync, statSync } fro
 import { dirname, join } from "node:path";
 import { createPublicClient, http } from "viem";
 import { REPO_ROOT, type Deployment } from "../../sdk/addresses/index.ts";
+import { indexerNode, indexerNodeArgs } from "./indexer-node.ts";
 import { freePort, OutputTail, stopChild, waitFor } from "./net.ts";
 
-export const PONDER_BIN = join(REPO_ROOT, "node_modules", ".bin", "ponder");
+export const PONDER_BIN = join(REPO_ROOT, "node_modules", "ponder", "dist", "esm", "bin", "ponder.js");
 export const INDEXER_ROOT = join(REPO_ROOT, "indexer");
 
 export interface IndexerOptions {
@@ -100,8 +101,8 @@ export async function startIndexer(opts: IndexerOptions): Promise<Indexer> {
   delete env.PORT; // Ponder lets PORT override -p
 
   const child = spawn(
-    PONDER_BIN,
-    ["--root", root, "--log-format", "json", "start", "--schema", schema, "-p", String(port), "-H", "127.0.0.1"],
+    indexerNode(),
+    [...indexerNodeArgs(process.env), PONDER_BIN, "--root", root, "--log-format", "json", "start", "--schema", schema, "-p", String(port), "-H", "127.0.0.1"],
     // cwd: Ponder writes generated/schema.graphql into its working directory.
     { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] },
   );
