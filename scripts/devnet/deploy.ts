@@ -20,6 +20,8 @@ import {
   REPO_ROOT,
   type Deployment,
 } from "../../sdk/addresses/index.ts";
+import { ANVIL_CHAIN_ID } from "./anvil.ts";
+import { poolStatus, settlePool, watchLocalMining } from "./mining-watch.ts";
 import { OutputTail } from "./net.ts";
 
 export const FORGE_BIN = join(REPO_ROOT, "node_modules", ".bin", "forge");
@@ -69,8 +71,17 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
   try {
     const tail = new OutputTail(20_000);
     let timedOut = false;
+    // A local anvil is watched while forge broadcasts (mining-watch.ts: a pool stuck with no new block is mined).
+    const local = opts.chainId === ANVIL_CHAIN_ID;
     const runForge = (broadcastDir: string) => new Promise<number>((resolveCode, reject) => {
       timedOut = false;
+      const watch = local
+        ? watchLocalMining(opts.rpcUrl, (st) => {
+            const line = `anvil: ${st.pending} transaction(s) pending with no new block since ${st.block}: mined one`;
+            tail.push(`\n(${line})\n`);
+            opts.onOutput?.(line);
+          })
+        : undefined;
       const child = spawn(
         FORGE_BIN,
         ["script", "script/Deploy.s.sol", "--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey, "--broadcast"],
@@ -98,9 +109,11 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       child.on("error", reject);
       // forge script has been seen to stall on a loaded machine (full e2e runs, several deployments at once): a
       // stalled deploy is killed and run again from the chain's current state instead of hanging.
-      const timer = setTimeout(() => {
+      const timer = setTimeout(async () => {
         timedOut = true;
-        tail.push(`\n(forge script timed out after ${FORGE_TIMEOUT_MS} ms; killed)`);
+        const st = local ? await poolStatus(opts.rpcUrl) : undefined;
+        const pool = st ? `; anvil: block ${st.block}, ${st.pending} pending, ${st.queued} queued` : "";
+        tail.push(`\n(forge script timed out after ${FORGE_TIMEOUT_MS} ms; killed${pool})`);
         try {
           process.kill(-child.pid!, "SIGKILL");
         } catch {
@@ -109,7 +122,7 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       }, FORGE_TIMEOUT_MS);
       child.on("exit", (c) => {
         clearTimeout(timer);
-        resolveCode(c ?? 1);
+        void (watch?.stop() ?? Promise.resolve()).then(() => resolveCode(c ?? 1));
       });
     });
     let code = 1;
@@ -120,6 +133,8 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       code = await runForge(broadcastDir);
       if (!timedOut) break;
       opts.onOutput?.(`forge script stalled (attempt ${attempt} of ${FORGE_ATTEMPTS})`);
+      // The killed attempt's transactions may still be pending: mine them first, or the retry's nonces collide.
+      if (local) await settlePool(opts.rpcUrl);
     }
     if (timedOut) throw new DeployError(`forge script Deploy.s.sol stalled ${FORGE_ATTEMPTS} times:\n${tail.toString().slice(-4000)}`);
     if (code !== 0) throw new DeployError(`forge script Deploy.s.sol failed (exit ${code}):\n${tail.toString().slice(-4000)}`);
