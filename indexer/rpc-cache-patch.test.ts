@@ -30,7 +30,12 @@ interface RpcLog {
 type SyncStore = { insertLogs: (a: { logs: RpcLog[]; chainId: number }, context?: unknown) => Promise<void> };
 
 const silent = new Proxy({}, { get: () => () => undefined });
-const metric = { observe: () => undefined, inc: () => undefined };
+/** Statements per query label (Ponder's query wrapper observes one duration per statement). */
+const statements = new Map<string, number>();
+const metric = {
+  observe: ({ method }: { method: string }) => void statements.set(method, (statements.get(method) ?? 0) + 1),
+  inc: () => undefined,
+};
 const common = {
   logger: silent,
   metrics: new Proxy({}, { get: () => metric }),
@@ -78,11 +83,23 @@ describe("Ponder RPC cache patch (insertLogs via unnest)", () => {
       // 12,345 logs: more than one unnest batch (10,000), 0 to 4 topics, empty and long data.
       const logs: RpcLog[] = [];
       for (let b = 1; logs.length < 12_345; b++) for (let i = 0; i < 500 && logs.length < 12_345; i++) logs.push(rpcLog(b, i, i % 5));
+      statements.clear();
       await store.insertLogs({ logs, chainId: 31337 });
+      expect(statements.get("insert_logs")).toBe(2); // 10,000 + 2,345
       await store.insertLogs({ logs: logs.slice(0, 700), chainId: 31337 }); // already stored: nothing changes
 
+      // Large data: a statement holds at most 32 Mi characters of it (12 Mi + 12 Mi, then the third alone).
+      const big = [0, 1, 2].map((i) => ({ ...rpcLog(10_000, i, 1), data: `0x${String(i).repeat(12 * 1024 * 1024 - 2)}` }));
+      statements.clear();
+      await store.insertLogs({ logs: big, chainId: 31337 });
+      expect(statements.get("insert_logs")).toBe(2);
+      const bigRows = (await pg.query<{ log_index: number; length: number; head: string }>(
+        "select log_index, length(data) as length, left(data, 3) as head from ponder_sync.logs where block_number = 10000 order by log_index",
+      )).rows;
+      expect(bigRows).toEqual(big.map((l, i) => ({ log_index: i, length: 12 * 1024 * 1024, head: `0x${i}` })));
+
       const rows = (await pg.query<Record<string, unknown>>(
-        "select * from ponder_sync.logs order by block_number, log_index",
+        "select * from ponder_sync.logs where block_number < 10000 order by block_number, log_index",
       )).rows;
       expect(rows).toHaveLength(logs.length);
       rows.forEach((row, k) => {
