@@ -83,6 +83,9 @@ describe("Ponder RPC cache patch (insertLogs via unnest)", () => {
       // 12,345 logs: more than one unnest batch (10,000), 0 to 4 topics, empty and long data.
       const logs: RpcLog[] = [];
       for (let b = 1; logs.length < 12_345; b++) for (let i = 0; i < 500 && logs.length < 12_345; i++) logs.push(rpcLog(b, i, i % 5));
+      // Characters an array literal must quote or escape (data is a text column: any text round-trips).
+      logs[1]!.data = `0x"\\{a,b},NULL 'q' \n\t"`;
+      logs[2]!.data = "NULL";
       statements.clear();
       await store.insertLogs({ logs, chainId: 31337 });
       expect(statements.get("insert_logs")).toBe(2); // 10,000 + 2,345
