@@ -85,6 +85,9 @@ describe("PayoutTree", () => {
     expect(() => PayoutTree.build([{ account: "0x123", cumulativeAmount: 1n, merit: 0n }])).toThrow(/not an address/);
     expect(() => PayoutTree.build([{ account: addr(1), cumulativeAmount: -1n, merit: 0n }])).toThrow(/uint256/);
     expect(() => PayoutTree.build(entries(2)).proof(addr(9))).toThrow(/not in the tree/);
+    const t = PayoutTree.build(entries(3));
+    expect(() => verifyPayoutProof(t.root, entries(3)[1]!, [`0x${"zz".repeat(32)}` as Hex])).toThrow(/is not hex/);
+    expect(() => verifyPayoutProof(t.root, entries(3)[1]!, [`0x${"11".repeat(33)}` as Hex])).toThrow(/does not fit 32 bytes/);
   });
 
   it("accepts JSON-shaped entries (strings) at the boundary", () => {
