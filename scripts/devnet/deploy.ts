@@ -82,9 +82,12 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
             opts.onOutput?.(line);
           })
         : undefined;
+      // --slow: each transaction is sent after the previous one is confirmed. Sent concurrently, they reached anvil
+      // out of nonce order now and then, and a stalled deploy showed a pending transaction anvil's automine never
+      // mined and a queued one behind a nonce gap (mining-watch.ts reported both).
       const child = spawn(
         FORGE_BIN,
-        ["script", "script/Deploy.s.sol", "--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey, "--broadcast"],
+        ["script", "script/Deploy.s.sol", "--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey, "--broadcast", "--slow"],
         {
           cwd: REPO_ROOT,
           stdio: ["ignore", "pipe", "pipe"],
