@@ -21,7 +21,7 @@ import {
   type Deployment,
 } from "../../sdk/addresses/index.ts";
 import { ANVIL_CHAIN_ID } from "./anvil.ts";
-import { poolStatus, settlePool, watchLocalMining } from "./mining-watch.ts";
+import { poolStatus, settlePool } from "./anvil-pool.ts";
 import { OutputTail } from "./net.ts";
 
 export const FORGE_BIN = join(REPO_ROOT, "node_modules", ".bin", "forge");
@@ -71,20 +71,13 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
   try {
     const tail = new OutputTail(20_000);
     let timedOut = false;
-    // A local anvil is watched while forge broadcasts (mining-watch.ts: a pool stuck with no new block is mined).
+    // On the local chain a stall is reported with anvil's pool and a retry first mines what the killed attempt left.
     const local = opts.chainId === ANVIL_CHAIN_ID;
     const runForge = (broadcastDir: string) => new Promise<number>((resolveCode, reject) => {
       timedOut = false;
-      const watch = local
-        ? watchLocalMining(opts.rpcUrl, (st) => {
-            const line = `anvil: ${st.pending} transaction(s) pending with no new block since ${st.block}: mined one`;
-            tail.push(`\n(${line})\n`);
-            opts.onOutput?.(line);
-          })
-        : undefined;
       // --slow: each transaction is sent after the previous one is confirmed. Sent concurrently, they reached anvil
       // out of nonce order now and then, and a stalled deploy showed a pending transaction anvil's automine never
-      // mined and a queued one behind a nonce gap (mining-watch.ts reported both).
+      // mined and a queued one behind a nonce gap.
       const child = spawn(
         FORGE_BIN,
         ["script", "script/Deploy.s.sol", "--rpc-url", opts.rpcUrl, "--private-key", opts.privateKey, "--broadcast", "--slow"],
@@ -125,7 +118,7 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
       }, FORGE_TIMEOUT_MS);
       child.on("exit", (c) => {
         clearTimeout(timer);
-        void (watch?.stop() ?? Promise.resolve()).then(() => resolveCode(c ?? 1));
+        resolveCode(c ?? 1);
       });
     });
     let code = 1;
