@@ -2,8 +2,10 @@
 /**
  * Restart: the indexer is stopped in the middle of its sync and started again on the same database and schema.
  * It resumes; afterwards there is exactly one row per event (no duplicates, nothing missing) and balances, which
- * would double-count a re-applied event, equal the chain's.
+ * would double-count a re-applied event, equal the chain's. Once after a clean stop (SIGINT: Ponder's shutdown makes
+ * every statement after it throw, even in the middle of a flush) and once after a crash (SIGKILL).
  */
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAddress, parseAbiItem, type Address, type Hex } from "viem";
 import { openTokenAbi } from "../../sdk/abi/index.ts";
@@ -27,39 +29,55 @@ afterAll(async () => {
   await chain?.cleanup();
 });
 
-describe("indexer restarted mid-sync", () => {
-  it("resumes without duplicates or gaps", async () => {
-    const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
-    const opts = chainIndexerOptions(chain, { waitReady: false });
-    indexer = await startIndexer(opts);
-    // Stop as soon as it has indexed part of the chain, not all of it.
-    const partial = await waitFor(
-      "a partial sync",
-      async () => {
-        const n = await indexer!.indexedBlock().catch(() => undefined);
-        return n !== undefined && n > chain.deployment.deployBlock ? n : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 20 },
-    );
-    await indexer.stop();
-    expect(partial).toBeLessThan(Number(head));
+/** Starts an indexer, ends it with `end` as soon as it has indexed part of the chain, restarts it, checks the rows. */
+async function restartMidSync(name: string, end: (ix: Indexer) => Promise<void>): Promise<void> {
+  const head = await chain.publicClient.getBlockNumber({ cacheTime: 0 });
+  // Each case on its own database and schema.
+  const opts = chainIndexerOptions(chain, { waitReady: false, pgliteDir: join(chain.dir, name, "pglite"), schema: `restart_${name}` });
+  indexer = await startIndexer(opts);
+  // End it as soon as it has indexed part of the chain, not all of it.
+  const partial = await waitFor(
+    "a partial sync",
+    async () => {
+      const n = await indexer!.indexedBlock().catch(() => undefined);
+      return n !== undefined && n > chain.deployment.deployBlock ? n : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 20 },
+  );
+  await end(indexer);
+  expect(partial).toBeLessThan(Number(head));
 
-    indexer = await startIndexer({ ...opts, waitReady: true, schema: indexer.schema });
-    const rows = await allRows<{ id: string; txHash: Hex }>(indexer.graphqlUrl, "transfers", "id txHash");
-    const logs = await chain.publicClient.getLogs({
-      address: chain.deployment.contracts.OpenToken as Address,
-      event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
-      fromBlock: 0n,
+  indexer = await startIndexer({ ...opts, waitReady: true });
+  const rows = await allRows<{ id: string; txHash: Hex }>(indexer.graphqlUrl, "transfers", "id txHash");
+  const logs = await chain.publicClient.getLogs({
+    address: chain.deployment.contracts.OpenToken as Address,
+    event: parseAbiItem("event Transfer(address indexed from, address indexed to, uint256 value)"),
+    fromBlock: 0n,
+  });
+  expect(logs.length).toBeGreaterThanOrEqual(sent);
+  expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+  expect(rows.map((r) => r.txHash).sort()).toEqual(logs.map((l) => l.transactionHash).sort());
+  const accounts = await allRows<{ address: Hex; balance: string }>(indexer.graphqlUrl, "accounts", "address balance");
+  for (const a of accounts) {
+    const balance = await chain.publicClient.readContract({
+      address: chain.deployment.contracts.OpenToken as Address, abi: openTokenAbi, functionName: "balanceOf", args: [getAddress(a.address)],
     });
-    expect(logs.length).toBeGreaterThanOrEqual(sent);
-    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
-    expect(rows.map((r) => r.txHash).sort()).toEqual(logs.map((l) => l.transactionHash).sort());
-    const accounts = await allRows<{ address: Hex; balance: string }>(indexer.graphqlUrl, "accounts", "address balance");
-    for (const a of accounts) {
-      const balance = await chain.publicClient.readContract({
-        address: chain.deployment.contracts.OpenToken as Address, abi: openTokenAbi, functionName: "balanceOf", args: [getAddress(a.address)],
-      });
-      expect(BigInt(a.balance), a.address).toBe(balance);
-    }
+    expect(BigInt(a.balance), a.address).toBe(balance);
+  }
+  await indexer.stop();
+  indexer = undefined;
+}
+
+describe("indexer restarted mid-sync", () => {
+  it("resumes without duplicates or gaps after a stop (SIGINT)", async () => {
+    await restartMidSync("stopped", (ix) => ix.stop());
+  }, 600_000);
+
+  it("resumes without duplicates or gaps after a crash (SIGKILL)", async () => {
+    await restartMidSync("killed", async (ix) => {
+      const exited = new Promise((r) => ix.process.once("exit", r));
+      ix.process.kill("SIGKILL");
+      await exited;
+    });
   }, 600_000);
 });
