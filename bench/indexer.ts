@@ -114,6 +114,7 @@ async function setup(): Promise<Setup> {
   const deploymentFile = join(REPO_ROOT, "deployments", ".tmp", `bench-${process.pid}.json`);
   const cachedState = CHAIN_DIR ? join(CHAIN_DIR, `state-${EVENTS}.json`) : "";
   const cachedDeployment = CHAIN_DIR ? join(CHAIN_DIR, `deployment-${EVENTS}.json`) : "";
+  if (CHAIN_DIR) mkdirSync(CHAIN_DIR, { recursive: true });
   if (cachedState && existsSync(cachedState) && existsSync(cachedDeployment)) {
     // A chain prepared by an earlier run: load it (never dumped back, so live batches do not accumulate).
     const anvil = await startAnvil({ args: ["--gas-limit", "1000000000", "--load-state", cachedState] });

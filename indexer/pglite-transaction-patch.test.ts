@@ -4,6 +4,8 @@
  * callback as plain statements, so an indexer stopped or killed in the middle of a flush kept some tables written and
  * its checkpoint behind them; the restart applied those events a second time (the restart e2e caught balances off by
  * exactly three blocks of transfers). The patch runs it in a real PGlite transaction that queries from inside join.
+ * The RPC cache's query builder (`isSync`) keeps Ponder's plain statements: its backfill transaction spans a block
+ * range's JSON-RPC fetching, which a real transaction would make every other query wait on (cold backfill ~30% slower).
  * These tests drive Ponder's own `createQB` over an in-memory PGlite.
  */
 import { readFileSync } from "node:fs";
@@ -37,6 +39,7 @@ let pg: PGlite;
 let indexing: QB;
 let api: QB;
 let ShutdownError: new () => Error;
+let createQB: (db: unknown, o: unknown) => QB;
 
 const rowsIn = async (table: "a" | "b"): Promise<number> => (await pg.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
 const countVia = async (qb: QB): Promise<number> =>
@@ -46,7 +49,7 @@ const insert = (qb: QB, table: "a" | "b", id: number) => qb.wrap((db) => db.exec
 beforeAll(async () => {
   pg = new PGlite();
   await pg.exec("create table a (id int primary key); create table b (id int primary key);");
-  const { createQB } = await ponderModule<{ createQB: (db: unknown, o: unknown) => QB }>("database/queryBuilder.js");
+  ({ createQB } = await ponderModule<{ createQB: (db: unknown, o: unknown) => QB }>("database/queryBuilder.js"));
   ({ ShutdownError } = await ponderModule<{ ShutdownError: new () => Error }>("internal/errors.js"));
   // Two query builders over one instance, as Ponder's user (indexing) and readonly (API) ones.
   indexing = createQB(drizzle(pg, { casing: "snake_case" }), { common, isAdmin: false });
@@ -63,7 +66,7 @@ afterAll(async () => {
 
 describe("Ponder PGlite transaction patch", () => {
   it("is in the installed Ponder", () => {
-    expect(readFileSync(join(PONDER, "dist", "esm", "database", "queryBuilder.js"), "utf8")).toContain("pgliteTransaction(db.$client");
+    expect(readFileSync(join(PONDER, "dist", "esm", "database", "queryBuilder.js"), "utf8")).toContain("inTransaction(db.$client, () => callback(db))");
   });
 
   it("a shutdown between two tables' writes leaves neither written", async () => {
@@ -133,6 +136,30 @@ describe("Ponder PGlite transaction patch", () => {
       }),
     ).rejects.toThrow("outer failed");
     expect([await rowsIn("a"), await rowsIn("b")]).toEqual([0, 0]);
+  });
+
+  it("the RPC cache's (sync) transactions hold no session: a backfill range's fetch does not stall the others", async () => {
+    const database = readFileSync(join(PONDER, "dist", "esm", "database", "index.js"), "utf8");
+    expect(database).toMatch(/schema: PONDER_SYNC,\s*\}\), \{ common, isAdmin: false, isSync: true \}\)/);
+    const sync = createQB(drizzle(pg, { casing: "snake_case" }), { common, isAdmin: false, isSync: true });
+    let release!: () => void;
+    const network = new Promise<void>((r) => (release = r)); // the JSON-RPC round trips of a block range
+    let inserted!: () => void;
+    const hasInserted = new Promise<void>((r) => (inserted = r));
+    const range = sync.transaction(async (tx) => {
+      await insert(tx, "a", 1);
+      inserted();
+      await network;
+      await insert(tx, "b", 1);
+    });
+    await hasInserted;
+    // While the range waits on the network, the indexing commits and the API reads (each statement is durable alone:
+    // sync inserts are idempotent and a range's intervals are written last, so a cut-short range is fetched again).
+    await indexing.transaction(async (tx) => insert(tx, "a", 2));
+    expect(await countVia(api)).toBe(2);
+    release();
+    await range;
+    expect([await rowsIn("a"), await rowsIn("b")]).toEqual([2, 1]);
   });
 
   it("a failing statement inside a transaction is not retried (the transaction is aborted), outside it is", async () => {
