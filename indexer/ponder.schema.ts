@@ -338,6 +338,25 @@ export const modelPool = onchainTable("model_pool", (t) => ({
   funded: t.bigint().notNull(),
 }));
 
+/**
+ * A node's announcement of its usage receipts for one epoch (`ReceiptsAnnounced`): the content digest of the receipts
+ * index it published, as `bytes32` and as the CIDv1 `raw` the content store serves it under. One per (node, epoch).
+ */
+export const receiptAnnouncement = onchainTable(
+  "receipt_announcement",
+  (t) => ({
+    id: t.text().primaryKey(),
+    node: t.hex().notNull(),
+    epoch: t.bigint().notNull(),
+    digest: t.hex().notNull(),
+    cid: t.text().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+  }),
+  (table) => ({ epochIdx: index().on(table.epoch, table.node), nodeIdx: index().on(table.node, table.epoch) }),
+);
+
 /* REWARDS */
 
 /** A posted payout root (one epoch): pending, final, disputed, superseded, or rejected after a lost dispute. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-/** PaymentChannels: channels, voucher redemptions and their splits, model pools, split parameters. */
+/** PaymentChannels: channels, voucher redemptions and their splits, model pools, receipt announcements, parameters. */
 import { ponder } from "ponder:registry";
-import { channel, modelPool, parameter, redemption } from "ponder:schema";
+import { channel, modelPool, parameter, receiptAnnouncement, redemption } from "ponder:schema";
+import { cidFromDigest } from "../../sdk/content/cid.ts";
 
 ponder.on("PaymentChannels:ChannelOpened", async ({ event, context }) => {
   const a = event.args;
@@ -81,4 +82,19 @@ ponder.on("PaymentChannels:NoticePeriodSet", async ({ event, context }) => {
     .insert(parameter)
     .values({ id: `${event.log.address}:noticePeriod`, contract: event.log.address, name: "noticePeriod", value, updatedBlock: event.block.number })
     .onConflictDoUpdate({ value, updatedBlock: event.block.number });
+});
+
+ponder.on("PaymentChannels:ReceiptsAnnounced", async ({ event, context }) => {
+  const { node, epoch, digest } = event.args;
+  // The contract refuses a second announcement for (node, epoch): the id never collides on a canonical chain.
+  await context.db.insert(receiptAnnouncement).values({
+    id: `${node.toLowerCase()}:${epoch}`,
+    node,
+    epoch,
+    digest,
+    cid: cidFromDigest(digest),
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
 });

@@ -95,6 +95,12 @@ interface IPaymentChannels is IReceiptDomain {
     error PaymentChannelsParameterOutOfBounds(string name, uint256 value, uint256 min, uint256 max);
     /// @notice An empty batch was given.
     error PaymentChannelsEmptyBatch();
+    /// @notice The epoch is outside `[1, MAX_EPOCH]` (epochs are numbered from 1, as the RewardsDistributor's).
+    error PaymentChannelsBadEpoch(uint256 epoch);
+    /// @notice A zero digest was announced.
+    error PaymentChannelsZeroDigest(uint256 epoch);
+    /// @notice `node` already announced its receipts of `epoch` (as `digest`): an announcement is final.
+    error PaymentChannelsAlreadyAnnounced(address node, uint256 epoch, bytes32 digest);
 
     /* EVENTS */
 
@@ -131,6 +137,9 @@ interface IPaymentChannels is IReceiptDomain {
     event NodeRewardFlushed(address indexed node, uint256 amount);
     /// @notice `amount` of model `modelId`'s data pool was sent to the RewardsDistributor.
     event PoolFlushed(uint256 indexed modelId, uint256 amount);
+    /// @notice `node` announced its receipts of `epoch`: `digest` is the sha2-256 content digest (CIDv1 `raw`
+    /// off-chain) of the receipts index it published to the content store (PROTOCOL.md, "Serving", "Announcement").
+    event ReceiptsAnnounced(address indexed node, uint256 indexed epoch, bytes32 digest);
     /// @notice Governance set the split parameters.
     event SplitSet(uint256 treasuryBps, uint256 nodeBps);
     /// @notice Governance set the notice period.
@@ -199,6 +208,19 @@ interface IPaymentChannels is IReceiptDomain {
     /// @notice Sends model `modelId`'s pending data-pool amount to the RewardsDistributor (anyone may call).
     function flushPool(uint256 modelId) external returns (uint256 amount);
 
+    /* RECEIPTS */
+
+    /// @notice Announces the caller's usage receipts of `epoch`: the caller is the node named in the event, so a node
+    /// announces only for itself (anyone may call; keepers read the announcements of the nodes the epoch's channels
+    /// name, so a stranger's announcement carries no receipt of anyone else's channel). Settlement uses exactly the
+    /// announced receipts; one announcement per (node, epoch), final.
+    /// @dev The contract does not know the epoch clock (`policy.genesis + n x policy.length` lives in the settlement
+    /// policy document): it records any epoch in `[1, MAX_EPOCH]`; keepers ignore an announcement made after the
+    /// epoch's end + the policy's grace period (its block time is on-chain).
+    /// @param epoch The epoch the receipts belong to (numbered from 1).
+    /// @param digest The sha2-256 digest of the published receipts index (non-zero).
+    function announceReceipts(uint256 epoch, bytes32 digest) external;
+
     /* GOVERNANCE */
 
     /// @notice Sets the treasury and node shares (bps of each redeemed amount), within hard bounds. Governance only.
@@ -229,6 +251,9 @@ interface IPaymentChannels is IReceiptDomain {
 
     /// @notice The number of channels opened so far (the last channel id).
     function channelCount() external view returns (uint256);
+
+    /// @notice The digest `node` announced for `epoch` (zero if none).
+    function announcement(address node, uint256 epoch) external view returns (bytes32);
 
     /// @notice Current split parameters and notice period.
     function parameters() external view returns (uint16 treasuryBps, uint16 nodeBps, uint32 noticePeriod);

@@ -37,6 +37,8 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     uint32 public constant MIN_NOTICE_PERIOD = 1 hours;
     /// @notice Upper bound of the closing notice period.
     uint32 public constant MAX_NOTICE_PERIOD = 30 days;
+    /// @notice The highest epoch number an announcement may name (the RewardsDistributor stores epochs as uint32).
+    uint256 public constant MAX_EPOCH = type(uint32).max;
 
     /* IMMUTABLES */
 
@@ -71,6 +73,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     mapping(address account => uint256) private _credits;
     mapping(uint256 modelId => uint256) private _pendingPool;
     mapping(address node => uint256) private _nodeRewards;
+    mapping(address node => mapping(uint256 epoch => bytes32 digest)) private _announcements;
 
     /* CONSTRUCTOR */
 
@@ -238,6 +241,18 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         distributor.fundPool(modelId, amount);
     }
 
+    /* RECEIPTS */
+
+    /// @inheritdoc IPaymentChannels
+    function announceReceipts(uint256 epoch, bytes32 digest) external {
+        if (epoch == 0 || epoch > MAX_EPOCH) revert PaymentChannelsBadEpoch(epoch);
+        if (digest == bytes32(0)) revert PaymentChannelsZeroDigest(epoch);
+        bytes32 existing = _announcements[msg.sender][epoch];
+        if (existing != bytes32(0)) revert PaymentChannelsAlreadyAnnounced(msg.sender, epoch, existing);
+        _announcements[msg.sender][epoch] = digest;
+        emit ReceiptsAnnounced(msg.sender, epoch, digest);
+    }
+
     /* GOVERNANCE */
 
     /// @inheritdoc IPaymentChannels
@@ -297,6 +312,11 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IPaymentChannels
     function channelCount() external view returns (uint256) {
         return _channelCount;
+    }
+
+    /// @inheritdoc IPaymentChannels
+    function announcement(address node, uint256 epoch) external view returns (bytes32) {
+        return _announcements[node][epoch];
     }
 
     /// @inheritdoc IPaymentChannels
