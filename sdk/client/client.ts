@@ -16,7 +16,20 @@ import { signContributionBatch, type SignContributionBatchParameters } from "./a
 import { transfer, type TransferParameters } from "./actions/transfer.ts";
 import { validateContributions, type ValidateContributionsParameters } from "./actions/validateContributions.ts";
 import { withdrawOwed, type WithdrawOwedParameters } from "./actions/withdrawOwed.ts";
-import { flushPool, openChannel, redeemVoucher, signVoucher, type OpenChannelParameters, type RedeemVoucherParameters, type SignVoucherParameters } from "./actions/channels.ts";
+import {
+  announceReceipts,
+  flushNodeReward,
+  flushPool,
+  openChannel,
+  redeemVoucher,
+  redeemVouchers,
+  signVoucher,
+  type AnnounceReceiptsParameters,
+  type OpenChannelParameters,
+  type RedeemVoucherParameters,
+  type RedeemVouchersParameters,
+  type SignVoucherParameters,
+} from "./actions/channels.ts";
 import { castVote, propose, type CastVoteParameters, type ProposeParameters } from "./actions/governance.ts";
 import { castMeritVote, fetchMeritProof, type CastMeritVoteParameters, type FetchMeritProofParameters } from "./actions/merit.ts";
 import {
@@ -71,6 +84,9 @@ export function createLineageClient(ctx: LineageContext) {
     signVoucher: (p: SignVoucherParameters) => signVoucher(ctx, p),
     redeemVoucher: (p: RedeemVoucherParameters) => redeemVoucher(ctx, p),
     flushPool: (p: { modelId: bigint }) => flushPool(ctx, p),
+    redeemVouchers: (p: RedeemVouchersParameters) => redeemVouchers(ctx, p),
+    flushNodeReward: (p: { node: `0x${string}` }) => flushNodeReward(ctx, p),
+    announceReceipts: (p: AnnounceReceiptsParameters) => announceReceipts(ctx, p),
     // settlement
     depositPosterBond: (p: DepositBondParameters) => depositPosterBond(ctx, p),
     postRoot: (p: PostRootParameters) => postRoot(ctx, p),

@@ -79,3 +79,59 @@ export async function flushPool(ctx: LineageContext, p: { modelId: bigint }): Pr
     args: [p.modelId],
   });
 }
+
+export interface RedeemVouchersParameters {
+  /** Vouchers of any channels (one per channel: the latest), redeemed in one `redeemMany` call. */
+  vouchers: readonly SignedVoucher[];
+}
+export type RedeemVouchersReturnType = WriteResult & { total: bigint; redeemed: { channelId: bigint; amount: bigint; redeemed: bigint }[] };
+
+/** Redeems several vouchers in one transaction (`redeemMany`; reverts as a whole if one fails). */
+export async function redeemVouchers(ctx: LineageContext, p: RedeemVouchersParameters): Promise<RedeemVouchersReturnType> {
+  if (p.vouchers.length === 0) throw new InvalidParameterError("redeemVouchers", "no voucher given");
+  const ids = new Set(p.vouchers.map((v) => v.channelId));
+  if (ids.size !== p.vouchers.length) throw new InvalidParameterError("redeemVouchers", "one voucher per channel");
+  const res = await writeContract(ctx, "redeemVouchers", {
+    address: contractAddress(ctx.deployment, "PaymentChannels"),
+    abi: paymentChannelsAbi,
+    functionName: "redeemMany",
+    args: [p.vouchers.map((v) => ({ channelId: v.channelId, cumulativeAmount: v.cumulativeAmount, signature: v.signature }))],
+  });
+  const evs = parseEventLogs({ abi: paymentChannelsAbi, eventName: "VoucherRedeemed", logs: res.receipt.logs });
+  const redeemed = evs.map((e) => ({ channelId: e.args.channelId, amount: e.args.amount, redeemed: e.args.redeemed }));
+  return { ...res, total: redeemed.reduce((s, r) => s + r.amount, 0n), redeemed };
+}
+
+/** Hands `node`'s pending reward to the staking registry (commission to the operator, the rest to delegators). */
+export async function flushNodeReward(ctx: LineageContext, p: { node: Address }): Promise<WriteResult & { amount: bigint }> {
+  if (!isAddress(p.node)) throw new InvalidParameterError("flushNodeReward", `node ${String(p.node)} is not an address`);
+  const res = await writeContract(ctx, "flushNodeReward", {
+    address: contractAddress(ctx.deployment, "PaymentChannels"),
+    abi: paymentChannelsAbi,
+    functionName: "flushNodeReward",
+    args: [p.node],
+  });
+  const [ev] = parseEventLogs({ abi: paymentChannelsAbi, eventName: "NodeRewardFlushed", logs: res.receipt.logs });
+  return { ...res, amount: ev?.args.amount ?? 0n };
+}
+
+export interface AnnounceReceiptsParameters {
+  /** The epoch (from 1). */
+  epoch: bigint;
+  /** sha2-256 digest of the published receipts index (its CIDv1 raw is the content store's CID). */
+  digest: `0x${string}`;
+}
+
+/** Announces the wallet's (the node's) receipts of `epoch` (`PaymentChannels.announceReceipts`; once per epoch). */
+export async function announceReceipts(ctx: LineageContext, p: AnnounceReceiptsParameters): Promise<WriteResult> {
+  if (p.epoch < 1n) throw new InvalidParameterError("announceReceipts", "epochs are numbered from 1");
+  if (!/^0x[0-9a-fA-F]{64}$/.test(p.digest) || /^0x0{64}$/.test(p.digest)) {
+    throw new InvalidParameterError("announceReceipts", "digest must be a non-zero bytes32");
+  }
+  return writeContract(ctx, "announceReceipts", {
+    address: contractAddress(ctx.deployment, "PaymentChannels"),
+    abi: paymentChannelsAbi,
+    functionName: "announceReceipts",
+    args: [p.epoch, p.digest],
+  });
+}
