@@ -253,3 +253,16 @@ export function priceOf(tokensIn: number, tokensOut: number, pricePer1k: bigint)
 function formatIssues(e: z.ZodError): string {
   return e.issues.map((i) => `${i.path.join(".") || "value"} ${i.message}`).join("; ");
 }
+
+/* MODEL NAMES (added after the first commit; additive) */
+
+/** The OpenAI `model` name of a model NFT served by a node: `lineage/<modelId>`. */
+export function modelName(modelId: bigint): string {
+  return `lineage/${modelId}`;
+}
+
+/** The model NFT id named by `lineage/<id>` (or a bare decimal id); undefined for any other name. */
+export function parseModelName(name: string): bigint | undefined {
+  const m = /^(?:lineage\/)?([1-9][0-9]{0,28})$/.exec(name);
+  return m ? BigInt(m[1]!) : undefined;
+}
