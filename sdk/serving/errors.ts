@@ -70,3 +70,19 @@ export class PaymentRequiredError extends PaidClientError {
 export class ChannelMismatchError extends PaidClientError {
   override name = "ChannelMismatchError";
 }
+
+/**
+ * A 402 returned receipts that do not continue from the last one this client verified (a gap in `seq`): the client
+ * cannot check the missing ones, so it pays nothing more and accuses nobody. Persist the state (`onReceipt`) so a new
+ * client continues where the last one stopped.
+ */
+export class ResyncGapError extends PaidClientError {
+  override name = "ResyncGapError";
+  constructor(
+    readonly channelId: bigint,
+    readonly knownSeq: bigint,
+    readonly firstReturnedSeq: bigint,
+  ) {
+    super(`channel ${channelId}: the node returned receipts from seq ${firstReturnedSeq}; this client verified up to seq ${knownSeq}`);
+  }
+}

@@ -8,7 +8,7 @@
  */
 import { isAddressEqual, type Address, type Hex } from "viem";
 import { usageReceiptDigest, verifyUsageReceipt, type DomainTarget } from "../payout/index.ts";
-import { MeteringViolationError } from "./errors.ts";
+import { MeteringViolationError, ResyncGapError } from "./errors.ts";
 import { priceOf, type ServedReceipt } from "./wire.ts";
 
 /** What the client remembers of a channel (persist it to survive a reload; a fresh client re-syncs on the first 402). */
@@ -74,9 +74,13 @@ export async function checkReceiptRun(
   pricesPer1k: readonly bigint[],
 ): Promise<MeterState> {
   let s = state;
+  let first = true;
   for (const r of [...receipts].sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0))) {
     // Receipts the client already acknowledged may be sent again: skip those it verified (same or lower seq, covered).
     if (r.seq <= s.lastSeq && r.cumulativeAmount <= s.acked) continue;
+    // Receipts that do not continue the verified run cannot be checked (the node sends a bounded tail): no accusation.
+    if (first && r.seq > s.lastSeq + 1n) throw new ResyncGapError(ch.channelId, s.lastSeq, r.seq);
+    first = false;
     await checkReceipt(ch, s, r, pricesPer1k);
     s = accept(r);
   }

@@ -12,7 +12,7 @@
  */
 import type { Address } from "viem";
 import { z } from "zod";
-import { signVoucher, type TypedDataSigner } from "../payout/index.ts";
+import { signVoucher, type SignedVoucher, type TypedDataSigner } from "../payout/index.ts";
 import { readChannel, readPrice, type ChainReader, type ChannelInfo } from "./channel.ts";
 import { MeteringViolationError, NodeStoppedError } from "./errors.ts";
 import { accept, checkReceipt, checkReceiptRun, type MeterState } from "./meter.ts";
@@ -61,6 +61,11 @@ export interface PaidChannel {
   violation(): MeteringViolationError | undefined;
   /** The channel as read from the chain (read once, on first use). */
   channel(): Promise<ChannelInfo>;
+  /**
+   * The voucher for everything verified so far (pay after: the node holds the one before the last response). Hand it
+   * to the node, or redeem it, when done with the channel.
+   */
+  voucher(): Promise<SignedVoucher>;
 }
 
 /** Paths whose responses carry a receipt. */
@@ -328,5 +333,6 @@ export function createPaidFetch(opts: PaidFetchOptions): PaidChannel {
     receipts: () => [...verified],
     violation: () => stopped,
     channel,
+    voucher: async () => signVoucher(opts.sessionKey, { channelId: opts.channelId, cumulativeAmount: state.acked }, (await channel()).target),
   };
 }
