@@ -68,7 +68,7 @@ export function demoClients(rpcUrl: string, deployment: Deployment): LineageClie
   );
 }
 
-const MEDICAL_QA = [
+export const MEDICAL_QA = [
   "Q: What is the first-line treatment for uncomplicated hypertension? A: Lifestyle change plus a thiazide, ACE inhibitor, ARB or calcium channel blocker.",
   "Q: Which vitamin deficiency causes scurvy? A: Vitamin C (ascorbic acid).",
   "Q: What does HbA1c measure? A: Average blood glucose over roughly the previous three months.",
