@@ -8,6 +8,7 @@ import { createPublicClient, http, type Address, type PublicClient } from "viem"
 import { FsContentStore, startGateway } from "../sdk/content/index.ts";
 import { inspectFile } from "./inspect.ts";
 import { runTrain, TrainCliError, type TrainOptions } from "./train.ts";
+import { registerServe } from "./serve.ts";
 
 process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD ??= "true";
 
@@ -133,6 +134,7 @@ export function buildProgram(): Command {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+  registerServe(program);
   return program;
 }
 

@@ -4,6 +4,7 @@
  * signed receipt per response checked against PaymentChannels' own `receiptDigest`, the feed and transcripts, and
  * the redeemed total equal to the metered total.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import OpenAI from "openai";
@@ -55,7 +56,7 @@ describe("paid serving against PaymentChannels on anvil", () => {
     channelId = (await erinClient.openChannel({ node: grace.address, modelId: modelA, deposit: parseEther("1") })).channelId;
     target = { chainId: 31337, verifyingContract: chain.deployment.contracts.PaymentChannels! };
     const chainOpts = { rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, store, pollingIntervalMs: 200 };
-    s = await startServe({ basePath: BASE_PATH, dataDir: `${chain.dir}/node`, sequences: 4, chain: { ...chainOpts, nodeKey: ANVIL_KEYS[7]!, maxInFlightPerChannel: 4 }, log: silent });
+    s = await startServe({ basePath: BASE_PATH, dataDir: chain.dir, sequences: 4, chain: { ...chainOpts, nodeKey: ANVIL_KEYS[7]!, maxInFlightPerChannel: 4 }, log: silent });
     other = await startServe({ basePath: BASE_PATH, dataDir: `${chain.dir}/other`, sequences: 1, chain: { ...chainOpts, nodeKey: ANVIL_KEYS[2]! }, log: silent });
   }, 240_000);
   afterAll(async () => {
@@ -153,4 +154,84 @@ describe("paid serving against PaymentChannels on anvil", () => {
     const redeemed = await chain.users[7]!.redeemVoucher(best);
     expect(redeemed.amount).toBe(metered);
   }, 120_000);
+
+  it("kill -9 during streaming, restart: every completed response has exactly one receipt, no seq repeats", async () => {
+    await s.close(); // the same node (key and journal) now runs as `lineage serve` in a child process
+    const completed: ServedReceipt[] = [];
+    let metered = s.journal!.lastReceipt(channelId)!.cumulativeAmount;
+    const stream = async (url: string, content: string, onChunk?: () => void) => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await fetch(`${url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(await headers(metered)) },
+          body: JSON.stringify({ model: modelName(modelA), messages: [{ role: "user", content }], max_tokens: 24, temperature: 0, stream: true }),
+        });
+        if (res.status === 402) {
+          // an unacknowledged receipt (journaled just before a crash): the 402 names what is metered
+          const body = paymentRequiredSchema.parse(await res.json());
+          metered = BigInt(body.error.metered);
+          continue;
+        }
+        expect(res.status).toBe(200);
+        let receipt: ServedReceipt | undefined;
+        const reader = res.body!.getReader();
+        let buf = "";
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buf += new TextDecoder().decode(value);
+          onChunk?.();
+          for (const m of buf.matchAll(/data: (\{.*"lineage_receipt".*\})\n/g)) receipt = receiptFromWire(JSON.parse(m[1]!).lineage_receipt);
+        }
+        if (receipt && buf.includes("[DONE]")) {
+          completed.push(receipt);
+          metered = receipt.cumulativeAmount;
+        }
+        return receipt;
+      }
+      throw new Error("still 402 after paying what was metered");
+    };
+    const cli = async () => {
+      const child = spawn(process.execPath, ["--import", "tsx", "cli/bin.ts", "serve", "--port", "0", "--rpc", chain.anvil.rpcUrl, "--deployment", chain.deploymentFile, "--data-dir", chain.dir, "--sequences", "2"], {
+        env: { ...process.env, LINEAGE_NODE_KEY: ANVIL_KEYS[7]!, LOG_LEVEL: "silent" },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout!.on("data", (d: Buffer) => {
+          out += d.toString();
+          const m = /"url":"([^"]+)"/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`lineage serve exited with ${code}: ${out}`)));
+      });
+      return { child, url };
+    };
+    for (let round = 0; round < 2; round++) {
+      const { child, url } = await cli();
+      await stream(url, `Round ${round}, first question?`);
+      await stream(url, `Round ${round}, second question?`);
+      let chunks = 0;
+      const exited = new Promise((r) => child.once("exit", r));
+      await stream(url, `Round ${round}, interrupted question?`, () => {
+        if (++chunks === 2 + round) child.kill("SIGKILL");
+      }).catch(() => undefined);
+      child.kill("SIGKILL");
+      await exited;
+    }
+    const { child, url } = await cli();
+    try {
+      const after = await stream(url, "After the crashes?");
+      expect(after).toBeDefined();
+      const feed = (await (await fetch(`${url}/v1/receipts?after=0&limit=1000`)).text()).trim().split("\n").map((l) => receiptFromWire(feedLineSchema.parse(JSON.parse(l)).receipt));
+      const seqs = feed.filter((r) => r.channelId === channelId).map((r) => r.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect([...seqs].sort((a, b) => Number(a - b))).toEqual(seqs);
+      for (const r of completed) expect(feed.filter((f) => f.digest === r.digest)).toHaveLength(1);
+      expect(completed.length).toBeGreaterThanOrEqual(5);
+      for (let i = 1; i < feed.length; i++) expect(feed[i]!.cumulativeAmount).toBeGreaterThan(feed[i - 1]!.cumulativeAmount);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 240_000);
 });

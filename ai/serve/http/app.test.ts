@@ -9,6 +9,8 @@ import { BASE_PATH, BASE_CONFIG } from "../../base/index.ts";
 import { startServe, type ServeHandle } from "../server.ts";
 import { writeSeededAdapter } from "../testing.ts";
 
+const errOf = async (r: Response) => ((await r.json()) as { error: Record<string, unknown> }).error;
+
 describe("lineage serve: OpenAI API (local free mode)", () => {
   let dir: string;
   let s: ServeHandle;
@@ -68,20 +70,20 @@ describe("lineage serve: OpenAI API (local free mode)", () => {
     const post = (body: string) => fetch(`${s.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
     const bad = await post("{not json");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error).toMatchObject({ type: "invalid_request_error", param: null, code: null });
+    expect((await errOf(bad))).toMatchObject({ type: "invalid_request_error", param: null, code: null });
     const noMessages = await post(JSON.stringify({ model: "alpha", messages: [] }));
     expect(noMessages.status).toBe(400);
-    expect((await noMessages.json()).error.param).toBe("messages");
+    expect((await errOf(noMessages)).param).toBe("messages");
     const tooMany = await post(JSON.stringify({ model: "alpha", messages: [{ role: "user", content: "hi" }], max_tokens: 10_000 }));
     expect(tooMany.status).toBe(400);
     const big = await post(JSON.stringify({ model: "alpha", messages: [{ role: "user", content: "x".repeat(10_000) }] }));
     expect(big.status).toBe(413);
-    expect((await big.json()).error.code).toBe("request_too_large");
+    expect((await errOf(big)).code).toBe("request_too_large");
     const longPrompt = await post(JSON.stringify({ model: "alpha", messages: [{ role: "user", content: "the law of the land ".repeat(200) }] }));
     expect(longPrompt.status).toBe(413);
     const route = await fetch(`${s.url}/v1/nothing`);
     expect(route.status).toBe(404);
-    expect((await route.json()).error.type).toBe("not_found_error");
+    expect((await errOf(route)).type).toBe("not_found_error");
     // overload: more concurrent requests than the node admits
     const body = JSON.stringify({ model: "alpha", messages: [{ role: "user", content: "Tell me" }], max_tokens: 40, temperature: 0 });
     const answers = await Promise.all(Array.from({ length: 12 }, () => post(body)));
@@ -90,12 +92,12 @@ describe("lineage serve: OpenAI API (local free mode)", () => {
     expect(statuses).toContain(429);
     const limited = answers.find((r) => r.status === 429)!;
     expect(limited.headers.get("retry-after")).toBe("1");
-    expect((await limited.json()).error).toMatchObject({ type: "rate_limit_error", code: "overloaded" });
+    expect((await errOf(limited))).toMatchObject({ type: "rate_limit_error", code: "overloaded" });
     await Promise.all(answers.filter((r) => r !== limited).map((r) => r.arrayBuffer()));
   }, 60_000);
 
   it("serves /health and Prometheus /metrics, and has no receipts in free mode", async () => {
-    expect((await (await fetch(`${s.url}/health`)).json()).status).toBe("ok");
+    expect(((await (await fetch(`${s.url}/health`)).json()) as { status: string }).status).toBe("ok");
     const m = await (await fetch(`${s.url}/metrics`)).text();
     expect(m).toMatch(/lineage_serve_queue_depth \d+/);
     expect(m).toMatch(/lineage_serve_tokens_total\{kind="completion"\} [1-9]/);
