@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /**
  * `npm start`: the whole protocol locally in one command (see scripts/devnet/devnet.ts).
- *   npm start                              embedded anvil (state in .lineage/), deploy if needed, seed once, indexer
+ *   npm start                              embedded anvil (state in .lineage/), deploy if needed, seed once, indexer,
+ *                                          the serving node (OpenAI-compatible, paid) with its housekeeper
  *   npm start -- --rpc https://l2.example  an existing chain (must have a matching deployments/<chainId>.json)
  * Environment: LINEAGE_RPC_URL, LINEAGE_DATA_DIR, DATABASE_URL (Postgres for the indexer), LINEAGE_DEPLOYER_KEY.
  * Ctrl-C stops every child cleanly (the indexer, then anvil, which saves its state).
@@ -10,6 +11,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { resolve } from "node:path";
 import { isHex, type Hex } from "viem";
 import { startDevnet, type Devnet } from "./devnet/devnet.ts";
+import { servingBanner } from "./devnet/serving.ts";
 import { createLogger } from "./devnet/log.ts";
 
 const port = (v: string): number => {
@@ -25,6 +27,8 @@ const program = new Command("lineage-start")
   .option("--anvil-port <port>", "embedded anvil's port (0 = any free port)", port, 8545)
   .option("--port <port>", "GraphQL port (0 = any free port)", port, 42069)
   .option("--gateway-port <port>", "content gateway port (0 = any free port)", port, 42070)
+  .option("--serve-port <port>", "serving node port (0 = any free port)", port, 8080)
+  .option("--no-serve", "do not start the serving node")
   .option("--deployment <file>", "deployment file (default deployments/<chainId>.json)")
   .option("--deploy", "deploy to an external chain when its deployment is missing or stale (LINEAGE_DEPLOYER_KEY)")
   .option("--no-seed", "do not seed demo data")
@@ -37,6 +41,8 @@ const o = program.opts<{
   anvilPort: number;
   port: number;
   gatewayPort: number;
+  servePort: number;
+  serve: boolean;
   deployment?: string;
   deploy?: boolean;
   seed: boolean;
@@ -78,6 +84,8 @@ try {
     deploy: o.deploy,
     seed: o.rpc ? false : o.seed,
     indexer: o.indexer,
+    serve: o.rpc ? false : o.serve,
+    servePort: o.servePort,
     databaseUrl: process.env.DATABASE_URL || undefined,
     logger: createLogger("devnet"),
   });
@@ -95,6 +103,7 @@ const lines = [
   devnet.graphqlUrl ? `  GraphQL      ${devnet.graphqlUrl}` : "  GraphQL      (indexer not started)",
   devnet.indexer ? `  Merit proofs ${devnet.indexer.url}/merit/<account>[?at=<timestamp>]` : "",
   devnet.gatewayUrl ? `  Content      ${devnet.gatewayUrl}/ipfs/<cid>` : "",
+  ...(devnet.serving ? await servingBanner(devnet.serving, { rpcUrl: devnet.rpcUrl, deployment: d }) : []),
   "Press Ctrl-C to stop.",
   "",
 ];

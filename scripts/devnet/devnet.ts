@@ -21,6 +21,7 @@ import { indexerSchemaName, startIndexer, type Indexer } from "./indexer.ts";
 import { createLogger } from "./log.ts";
 import { seed } from "./seed.ts";
 import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
+import { startServing, type DevnetServing } from "./serving.ts";
 
 export class DevnetError extends Error {
   override name = "DevnetError";
@@ -51,6 +52,12 @@ export interface DevnetOptions {
   indexer?: boolean;
   /** Postgres for the indexer; PGlite in the data directory when absent. */
   databaseUrl?: string;
+  /** Start the serving node (`ai/serve`) and its housekeeper (default: on the embedded chain). */
+  serve?: boolean;
+  /** Serving node's port (0 = a free port). Default 8080. */
+  servePort?: number;
+  /** The serving node's key (a registered Node operator); default anvil's account 7 (the seeded node) on anvil. */
+  nodeKey?: Hex;
   logger?: Logger;
 }
 
@@ -64,6 +71,8 @@ export interface Devnet {
   gatewayUrl?: string;
   anvil?: Anvil;
   indexer?: Indexer;
+  /** The serving node, its housekeeper and the demo channel. */
+  serving?: DevnetServing;
   /** Stops every child: indexer first, then anvil (which dumps its state). */
   stop: () => Promise<void>;
 }
@@ -95,7 +104,9 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   let anvil: Anvil | undefined;
   let indexer: Indexer | undefined;
   let gateway: RunningGateway | undefined;
+  let serving: DevnetServing | undefined;
   const stop = async () => {
+    if (serving) await serving.stop();
     if (gateway) await gateway.close();
     if (indexer) await indexer.stop();
     if (anvil) await anvil.stop();
@@ -183,6 +194,24 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       gatewayUrl = gateway.url;
       log.info({ url: gatewayUrl, dir: join(dataDir, "content") }, "content gateway started");
     }
+    if (opts.serve ?? embedded) {
+      const nodeKey = opts.nodeKey ?? (chainId === ANVIL_CHAIN_ID ? ANVIL_KEYS[7] : undefined);
+      if (!nodeKey) throw new DevnetError("serving on an external chain needs a node key (a registered Node operator)");
+      const t0 = Date.now();
+      serving = await startServing({
+        rpcUrl,
+        client,
+        deployment,
+        dataDir,
+        store: new FsContentStore(dataDir),
+        nodeKey,
+        port: opts.servePort ?? 8080,
+        logger: log,
+      }).catch((e: Error) => {
+        throw new DevnetError(`could not start the serving node on port ${opts.servePort ?? 8080}: ${e.message}`);
+      });
+      log.info({ ms: Date.now() - t0, url: serving.server.url, demo: serving.demo?.channelId.toString() }, "serving node started");
+    }
     let graphqlUrl: string | undefined;
     if (opts.indexer ?? true) {
       const base = {
@@ -208,7 +237,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       graphqlUrl = indexer.graphqlUrl;
       log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
-    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, stop };
+    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, ...(serving ? { serving } : {}), stop };
   } catch (e) {
     await stop();
     if (e instanceof DevnetError) throw e;

@@ -15,6 +15,7 @@ import type { Deployment } from "../../sdk/addresses/index.ts";
 import { cidOf, GateIndex, type FsContentStore } from "../../sdk/content/index.ts";
 import { createLineageClient, itemOf, type ContributionItem, type LineageClient } from "../../sdk/client/index.ts";
 import { ANVIL_KEYS } from "./anvil.ts";
+import { demoAdapterAvailable, seedDemoModel } from "./demo.ts";
 
 export interface SeedOptions {
   rpcUrl: string;
@@ -172,6 +173,7 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
 
   // Versions: Datanet 1 v1 over the first four approvals, v2 over all; Datanet 2 v1.
   const v1 = await alice!.publishVersion({ datanetId: d1.datanetId, metadataCID: "bafkreimedv1", count: 4 });
+  const medicalV1 = v1.versionId;
   await alice!.publishVersion({ datanetId: d1.datanetId, metadataCID: "bafkreimedv2" });
   const v21 = await carol!.publishVersion({ datanetId: d2.datanetId, metadataCID: "bafkreisolv1" });
   s.versions = 3;
@@ -225,6 +227,21 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
     await carol!.flushPool({ modelId: 1n });
     s.channels = 1;
     log("channels");
+
+    // Paid inference demo: the committed adapter trained by our engine, minted by heidi as a model NFT, and a demo
+    // channel from erin to grace signed by the public devnet session key (npm start prints a curl and openai snippet).
+    if (demoAdapterAvailable()) {
+      const demo = await seedDemoModel({
+        builder: heidi!,
+        payer: erin!,
+        node: grace!.address,
+        ...(opts.store ? { store: opts.store } : {}),
+        datasets: [{ datanetId: d1.datanetId, versionId: medicalV1 }],
+      });
+      s.models++;
+      s.channels++;
+      log(`demo model ${demo.modelId}, channel ${demo.channelId}`);
+    }
 
     // Settlement: carol (a keeper) posts epoch 1's payout root over the data pool; after the challenge window it is
     // final and dave claims.

@@ -11,12 +11,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BASE_PATH } from "../../ai/base/index.ts";
-import { REPO_ROOT } from "../../sdk/addresses/index.ts";
 import { runTrain } from "../../cli/train.ts";
+import { DEMO_ADAPTER_DIR } from "./paths.ts";
 import { MEDICAL_QA } from "./seed.ts";
-
-/** Where the committed demo adapter lives. */
-export const DEMO_ADAPTER_DIR = join(REPO_ROOT, "scripts", "devnet", "demo-adapter");
 
 /** The seed's Q&A blobs as prompt/response records. */
 export function demoRecords(): { prompt: string; response: string }[] {

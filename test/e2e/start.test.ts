@@ -35,7 +35,7 @@ afterAll(() => {
 async function start(): Promise<{ child: ChildProcess; out: OutputTail; graphqlUrl: string }> {
   const child = spawn(
     join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/start.ts", "--data-dir", dirs.dir, "--anvil-port", "0", "--port", "0", "--gateway-port", "0", "--deployment", deploymentFile],
+    ["scripts/start.ts", "--data-dir", dirs.dir, "--anvil-port", "0", "--port", "0", "--gateway-port", "0", "--serve-port", "0", "--deployment", deploymentFile],
     { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } },
   );
   children.push(child);
@@ -69,6 +69,19 @@ async function meritOf(output: string): Promise<bigint> {
   return parseMeritProof(await res.json()).merit;
 }
 
+/** Runs the banner's `curl` (as a fetch with the same URL, headers and body): 200 with a receipt for the demo channel. */
+async function paidCurlWorks(output: string): Promise<void> {
+  const url = /curl -s (http:\/\/\S+)/.exec(output)?.[1];
+  const voucher = /-H 'x-lineage-voucher: ([A-Za-z0-9_-]+)'/.exec(output)?.[1];
+  const maxPrice = /-H 'x-lineage-max-price: ([0-9]+)'/.exec(output)?.[1];
+  const body = /-d '(\{.*\})'/.exec(output)?.[1];
+  expect([url, voucher, maxPrice, body].every(Boolean)).toBe(true);
+  const res = await fetch(url!, { method: "POST", headers: { "content-type": "application/json", "x-lineage-voucher": voucher!, "x-lineage-max-price": maxPrice! }, body: body! });
+  expect(res.status).toBe(200);
+  const json = (await res.json()) as { lineage_receipt?: { seq: string; channelId: string } };
+  expect(json.lineage_receipt?.seq).toBe("1");
+}
+
 describe("npm start", () => {
   it("boots, answers GraphQL, stops cleanly, and resumes the same chain", async () => {
     const first = await start();
@@ -76,7 +89,7 @@ describe("npm start", () => {
     expect(first.out.toString()).toMatch(/seeded demo data/);
     const before = await gql<Counts>(first.graphqlUrl, COUNTS);
     expect(before.datanets.totalCount).toBe(2);
-    expect(before.models.totalCount).toBe(1);
+    expect(before.models.totalCount).toBe(2); // the seeded model and the demo adapter trained by our engine
     // The content gateway serves the seeded blobs: open Datanets' to anyone, gated ones only with a grant.
     const gateway = /Content\s+(http:\/\/\S+)\/ipfs/.exec(first.out.toString())?.[1];
     expect(gateway).toBeDefined();
@@ -86,6 +99,8 @@ describe("npm start", () => {
     expect((await fetch(`${gateway}/ipfs/${cidOf(toBytes(MEDICAL_SAMPLE))}`)).status).toBe(403);
     // The indexer serves the seeded payout tree's merit proofs (document published by the seed, read through the gateway).
     expect(await meritOf(first.out.toString())).toBe(parseEther("300"));
+    // The banner's curl pays for a chat on the demo channel: the node answers with a signed receipt.
+    await paidCurlWorks(first.out.toString());
     expect(await interrupt(first.child)).toBe(0);
     expect(first.out.toString()).toMatch(/stopped/);
     expect(existsSync(join(dirs.dir, "anvil-state.json"))).toBe(true);
