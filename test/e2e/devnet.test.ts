@@ -18,7 +18,7 @@ import {
   timelockControllerAbi,
 } from "../../sdk/abi/index.ts";
 import { ContractRevertError, InvalidParameterError, itemOf, writeContract } from "../../sdk/client/index.ts";
-import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
+import { cidFromDigest, FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
 import { fetchPayoutTreeDocument, parseMeritProof, PayoutTree, publishPayoutTree, verifyPayoutProof } from "../../sdk/payout/index.ts";
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
 import { seed } from "../../scripts/devnet/seed.ts";
@@ -57,6 +57,9 @@ beforeAll(async () => {
   for (const functionName of ["pause", "unpause"] as const) {
     await writeContract(council, functionName, { address: staking, abi: stakingRegistryAbi, functionName, args: [] });
   }
+  // The seeded node (grace, account 7) announces its receipts of epoch 1 (a document in the store, named by digest).
+  const announced = await store.put(new TextEncoder().encode('{"kind":"lineage.receipts","version":1,"epoch":1,"count":0}'));
+  await chain.users[7]!.announceReceipts({ epoch: 1n, digest: announced.digest });
   indexer = await startIndexer(chainIndexerOptions(chain, { contentUrl: gateway.url }));
 });
 
@@ -355,6 +358,20 @@ describe("indexer against the chain", () => {
     expect(reds.length).toBeGreaterThan(0);
     for (const r of reds) {
       expect(BigInt(r.treasuryPart) + BigInt(r.nodePart) + BigInt(r.ownerPart) + BigInt(r.poolPart)).toBe(BigInt(r.amount));
+    }
+  });
+
+  it("serves receipt announcements as the chain has them", async () => {
+    const channels = chain.deployment.contracts.PaymentChannels as Address;
+    const rows = await allRows<{ id: string; node: Hex; epoch: string; digest: Hex; cid: string }>(indexer.graphqlUrl, "receiptAnnouncements", "id node epoch digest cid");
+    const logs = await chain.publicClient.getContractEvents({ address: channels, abi: paymentChannelsAbi, eventName: "ReceiptsAnnounced", fromBlock: 0n });
+    expect(rows.length).toBe(logs.length);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const onChain = await chain.publicClient.readContract({ address: channels, abi: paymentChannelsAbi, functionName: "announcement", args: [addr(r.node), BigInt(r.epoch)] });
+      expect(r.digest).toBe(onChain);
+      expect(r.cid).toBe(cidFromDigest(onChain));
+      expect(await store.has(r.cid)).toBe(true);
     }
   });
 
