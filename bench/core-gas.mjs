@@ -5,9 +5,10 @@
 // PROTOCOL.md measures) and calldata bytes per action. Targets are asserted inside the forge test itself.
 // Usage: node bench/core-gas.mjs   (also refreshes bench/gas/core.snap with `forge snapshot --isolate`)
 import { spawnSync } from "node:child_process";
+import { foundryBin } from "../scripts/foundry.mjs";
 
 const env = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" };
-const r = spawnSync("npx", ["--no-install", "forge", "test", "--isolate", "--match-path", "contracts/test/bench/CoreGas.t.sol", "-vv"], { env, encoding: "utf8", maxBuffer: 1 << 28 });
+const r = spawnSync(foundryBin("forge"), ["test", "--isolate", "--match-path", "contracts/test/bench/CoreGas.t.sol", "-vv"], { env, encoding: "utf8", maxBuffer: 1 << 28 });
 if (r.status !== 0) {
   process.stdout.write(r.stdout);
   process.stderr.write(r.stderr);
@@ -17,7 +18,7 @@ if (r.status !== 0) {
 const rows = [...r.stdout.matchAll(/GAS (.+?) (\d+) (\d+)\s*$/gm)].map((m) => ({ action: m[1].trim(), gas: Number(m[2]), calldata: Number(m[3]) }));
 console.log("| action | execution gas | calldata bytes |\n|---|---:|---:|");
 for (const row of rows) console.log(`| ${row.action} | ${row.gas.toLocaleString("en-US")} | ${row.calldata.toLocaleString("en-US")} |`);
-const snap = spawnSync("npx", ["--no-install", "forge", "snapshot", "--isolate", "--match-path", "contracts/test/bench/CoreGas.t.sol", "--snap", "bench/gas/core.snap"], { env, encoding: "utf8" });
+const snap = spawnSync(foundryBin("forge"), ["snapshot", "--isolate", "--match-path", "contracts/test/bench/CoreGas.t.sol", "--snap", "bench/gas/core.snap"], { env, encoding: "utf8" });
 if (snap.status !== 0) {
   console.error("forge snapshot failed");
   process.exit(1);

@@ -7,10 +7,11 @@
 // Usage: node bench/staking-gov-gas.mjs
 import { spawnSync } from "node:child_process";
 import os from "node:os";
+import { foundryBin } from "../scripts/foundry.mjs";
 
 const r = spawnSync(
-  "npx",
-  ["--no-install", "forge", "test", "--isolate", "--match-path", "contracts/test/bench/StakingGovBench.t.sol", "-vv"],
+  foundryBin("forge"),
+  ["test", "--isolate", "--match-path", "contracts/test/bench/StakingGovBench.t.sol", "-vv"],
   { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } },
 );
 const out = `${r.stdout}\n${r.stderr}`;

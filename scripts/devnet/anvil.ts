@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 /**
- * The embedded chain: anvil from `node_modules/.bin/anvil` with the deterministic test mnemonic.
+ * The embedded chain: Foundry's anvil (the platform binary, see scripts/foundry.mjs) with the deterministic test mnemonic.
  * With a state file the chain survives restarts: anvil loads it on start, dumps it every `stateInterval`
  * seconds and on exit (SIGINT), so even a killed devnet keeps all but its last few seconds.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { createPublicClient, http, type Hex } from "viem";
-import { REPO_ROOT } from "../../sdk/addresses/index.ts";
 import { freePort, OutputTail, stopChild, waitFor } from "./net.ts";
+import { foundryBin } from "../foundry.mjs";
 
-export const ANVIL_BIN = join(REPO_ROOT, "node_modules", ".bin", "anvil");
+/** The platform binary: the npm wrapper `node_modules/.bin/anvil` exits 0 when anvil fails and survives a kill. */
+export const ANVIL_BIN = foundryBin("anvil");
 export const ANVIL_CHAIN_ID = 31337;
 /** Private keys of anvil's deterministic accounts 0..9 (mnemonic "test test ... junk"). */
 export const ANVIL_KEYS: readonly Hex[] = [
