@@ -72,7 +72,14 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   child.once("error", (e) => (exited = `anvil failed to start: ${e.message}`));
   const rpcUrl = `http://127.0.0.1:${port}`;
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
-  await waitFor("anvil", async () => client.getChainId(), { timeoutMs: 30_000, abort: () => exited });
+  // Ready when *this* anvil says it listens and the port answers: an answer alone could come from another process on
+  // the port while this anvil fails to bind it (and exits).
+  const silent = args.includes("--silent");
+  const listening = `Listening on 127.0.0.1:${port}`;
+  await waitFor("anvil", async () => (silent || tail.toString().includes(listening) ? client.getChainId() : undefined), {
+    timeoutMs: 30_000,
+    abort: () => exited,
+  });
   return {
     rpcUrl,
     port,
