@@ -27,7 +27,15 @@ const dirs = tempDir();
 const deploymentFile = tempDeploymentFile();
 const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  // Each start runs in its own process group: a failed test kills its anvil and indexer too, not only tsx.
+  for (const c of children) {
+    if (c.exitCode !== null || c.pid === undefined) continue;
+    try {
+      process.kill(-c.pid, "SIGKILL");
+    } catch {
+      c.kill("SIGKILL");
+    }
+  }
   rmSync(deploymentFile, { force: true });
   dirs.remove();
 });
@@ -50,7 +58,7 @@ function spawnStart(dataDir: string, ports: Ports): { child: ChildProcess; out: 
       "--gateway-port", String(ports.gateway),
       "--deployment", deploymentFile,
     ],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } },
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" }, detached: true },
   );
   children.push(child);
   const out = new OutputTail(50_000);
