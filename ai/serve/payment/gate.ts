@@ -118,7 +118,7 @@ export class PaymentGate {
     flight.count++;
     flight.amount += maxPrice;
     this.inFlight.set(id, flight);
-    void this.o.journal.recordVoucher(voucher);
+    void this.o.journal.recordVoucher(voucher).catch(() => undefined); // durable with the next group commit; the client resends it anyway
     let released = false;
     return {
       channelId: id,
