@@ -95,30 +95,32 @@ export class PaymentGate {
     }
     if (p.model.pricePer1k > maxPer1k) return refuse(`model ${p.model.modelId} costs ${p.model.pricePer1k} per 1k tokens, above X-Lineage-Max-Price ${maxPer1k}`);
     const id = voucher.channelId;
-    const metered = this.o.journal.lastReceipt(id)?.cumulativeAmount ?? 0n;
     let ch = await this.o.channels.get(id);
-    const base = { metered, deposit: ch.deposit };
-    if (ch.node === "0x0000000000000000000000000000000000000000") return refuse(`no channel ${id}`, base);
-    if (!isAddressEqual(ch.node, this.node)) return refuse(`channel ${id} pays node ${ch.node}, not this node (${this.node})`, base);
-    if (ch.modelId !== p.model.modelId) return refuse(`channel ${id} is for model ${ch.modelId}, not model ${p.model.modelId}`, base);
-    if (ch.settled || ch.closesAt !== 0) return refuse(`channel ${id} is closing or settled`, base);
+    const meteredNow = () => this.o.journal.lastReceipt(id)?.cumulativeAmount ?? 0n;
+    const base = () => ({ metered: meteredNow(), deposit: ch.deposit });
+    if (ch.node === "0x0000000000000000000000000000000000000000") return refuse(`no channel ${id}`, base());
+    if (!isAddressEqual(ch.node, this.node)) return refuse(`channel ${id} pays node ${ch.node}, not this node (${this.node})`, base());
+    if (ch.modelId !== p.model.modelId) return refuse(`channel ${id} is for model ${ch.modelId}, not model ${p.model.modelId}`, base());
+    if (ch.settled || ch.closesAt !== 0) return refuse(`channel ${id} is closing or settled`, base());
     const signed = (await verifyVoucher(voucher, ch.signer, this.o.target).catch(() => false)) || (await verifyVoucherOnChain(this.o.client, voucher, ch.signer, this.o.target).catch(() => false));
-    if (!signed) return refuse(`the voucher is not signed by channel ${id}'s signer ${ch.signer}`, base);
+    if (!signed) return refuse(`the voucher is not signed by channel ${id}'s signer ${ch.signer}`, base());
+    const inFlightNow = () => this.inFlight.get(id) ?? { count: 0, amount: 0n };
+    if (ch.deposit < meteredNow() + inFlightNow().amount + maxPrice) ch = await this.o.channels.refresh(id); // a top-up may not have been seen yet
+    if (ch.settled || ch.closesAt !== 0) return refuse(`channel ${id} is closing or settled`, base());
+    // from here on no await: what is metered and in flight cannot change under these checks
+    const metered = meteredNow();
     if (voucher.cumulativeAmount < metered) {
-      return refuse(`the voucher (${voucher.cumulativeAmount}) does not cover what was metered on channel ${id} (${metered})`, { ...base, receipts: this.o.journal.unacknowledged(id, voucher.cumulativeAmount) });
+      return refuse(`the voucher (${voucher.cumulativeAmount}) does not cover what was metered on channel ${id} (${metered})`, { ...base(), receipts: this.o.journal.unacknowledged(id, voucher.cumulativeAmount) });
     }
-    const flight = this.inFlight.get(id) ?? { count: 0, amount: 0n };
+    const flight = inFlightNow();
     if (flight.count >= (this.o.maxInFlightPerChannel ?? 1)) throw overloaded(`channel ${id} already has ${flight.count} request(s) in flight`, 1);
     if (ch.deposit < metered + flight.amount + maxPrice) {
-      ch = await this.o.channels.refresh(id); // a top-up may not have been seen yet
-      if (ch.deposit < metered + flight.amount + maxPrice) {
-        return refuse(`channel ${id}'s deposit ${ch.deposit} does not cover metered ${metered} + in flight ${flight.amount} + this request's maximum ${maxPrice}`, { ...base, deposit: ch.deposit, inFlight: flight.amount });
-      }
+      return refuse(`channel ${id}'s deposit ${ch.deposit} does not cover metered ${metered} + in flight ${flight.amount} + this request's maximum ${maxPrice}`, { ...base(), inFlight: flight.amount });
     }
     flight.count++;
     flight.amount += maxPrice;
     this.inFlight.set(id, flight);
-    void this.o.journal.recordVoucher(voucher);
+    void this.o.journal.recordVoucher(voucher).catch(() => undefined); // durable with the next group commit; the client resends it anyway
     let released = false;
     return {
       channelId: id,
