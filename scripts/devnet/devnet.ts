@@ -106,7 +106,9 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   let indexer: Indexer | undefined;
   let gateway: RunningGateway | undefined;
   let serving: DevnetServing | undefined;
+  let servingStart: Promise<DevnetServing> | undefined;
   const stop = async () => {
+    if (!serving && servingStart) serving = await servingStart.catch(() => undefined);
     if (serving) await serving.stop();
     if (gateway) await gateway.close();
     if (indexer) await indexer.stop();
@@ -199,11 +201,12 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       gatewayUrl = gateway.url;
       log.info({ url: gatewayUrl, dir: join(dataDir, "content") }, "content gateway started");
     }
+    // The serving node starts while the indexer catches up (both take seconds; neither needs the other).
     if (opts.serve ?? embedded) {
       const nodeKey = opts.nodeKey ?? (chainId === ANVIL_CHAIN_ID ? ANVIL_KEYS[7] : undefined);
       if (!nodeKey) throw new DevnetError("serving on an external chain needs a node key (a registered Node operator)");
       const t0 = Date.now();
-      serving = await startServing({
+      servingStart = startServing({
         rpcUrl,
         client,
         deployment,
@@ -212,10 +215,16 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
         nodeKey,
         port: opts.servePort ?? 8080,
         logger: log,
-      }).catch((e: Error) => {
-        throw new DevnetError(`could not start the serving node on port ${opts.servePort ?? 8080}: ${e.message}`);
-      });
-      log.info({ ms: Date.now() - t0, url: serving.server.url, demo: serving.demo?.channelId.toString() }, "serving node started");
+      }).then(
+        (s) => {
+          log.info({ ms: Date.now() - t0, url: s.server.url, demo: s.demo?.channelId.toString() }, "serving node started");
+          return s;
+        },
+        (e: Error) => {
+          throw new DevnetError(`could not start the serving node on port ${opts.servePort ?? 8080}: ${e.message}`);
+        },
+      );
+      servingStart.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     }
     let graphqlUrl: string | undefined;
     if (opts.indexer ?? true) {
@@ -242,6 +251,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       graphqlUrl = indexer.graphqlUrl;
       log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
+    if (servingStart) serving = await servingStart;
     return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, ...(serving ? { serving } : {}), stop };
   } catch (e) {
     await stop();

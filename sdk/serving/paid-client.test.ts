@@ -35,6 +35,19 @@ afterAll(async () => {
   await chain?.cleanup();
 });
 
+/** A paying client of `node` on the channel `opened` (extra options override). */
+const clientOf = (node: FixtureNode, opened: { channelId: bigint; sessionKey: Parameters<typeof paidOpenAI>[0]["sessionKey"] }, extra: Partial<Parameters<typeof paidOpenAI>[0]> = {}) =>
+  paidOpenAI({
+    baseURL: node.url,
+    channelId: opened.channelId,
+    sessionKey: opened.sessionKey,
+    maxPricePer1k: PRICE,
+    publicClient: chain.publicClient,
+    paymentChannels: channels,
+    maxRetries: 0,
+    ...extra,
+  });
+
 /** A fresh session channel (erin pays) and a fixture node for it. */
 async function setup(deposit = parseEther("1")) {
   const erin = chain.users[5]!;
@@ -53,16 +66,7 @@ async function setup(deposit = parseEther("1")) {
   });
   fixtures.push(node);
   const violations: MeteringViolationError[] = [];
-  const openai = paidOpenAI({
-    baseURL: node.url,
-    channelId: opened.channelId,
-    sessionKey: opened.sessionKey,
-    maxPricePer1k: PRICE,
-    publicClient: chain.publicClient,
-    paymentChannels: channels,
-    onViolation: (v) => violations.push(v),
-    maxRetries: 0,
-  });
+  const openai = clientOf(node, opened, { onViolation: (v) => violations.push(v) });
   return { opened, node, openai, violations };
 }
 
@@ -73,13 +77,8 @@ describe("paidOpenAI against a node signing real receipts", () => {
   it("pays non-streamed and streamed chats, verifying each receipt; the session key never leaves the client", async () => {
     const { opened, node, openai } = await setup();
     const seen: string[] = [];
-    const spy = paidOpenAI({
-      baseURL: node.url,
-      channelId: opened.channelId,
-      sessionKey: opened.sessionKey,
-      maxPricePer1k: PRICE,
-      publicClient: chain.publicClient,
-      paymentChannels: channels,
+    const spy = clientOf(node, opened, {
+      maxRetries: 2,
       fetch: async (url, init) => {
         seen.push(JSON.stringify([...new Headers(init?.headers).entries()]) + String(init?.body));
         return fetch(url, init);
@@ -125,15 +124,7 @@ describe("paidOpenAI against a node signing real receipts", () => {
     const { opened, node, openai } = await setup();
     await ask(openai, "one");
     await ask(openai, "two");
-    const again = paidOpenAI({
-      baseURL: node.url,
-      channelId: opened.channelId,
-      sessionKey: opened.sessionKey,
-      maxPricePer1k: PRICE,
-      publicClient: chain.publicClient,
-      paymentChannels: channels,
-      maxRetries: 0,
-    });
+    const again = clientOf(node, opened);
     await ask(again, "three");
     expect(again.lineage.state().lastSeq).toBe(3n);
     expect(again.lineage.state().acked).toBe(node.receipts.at(-1)!.cumulativeAmount);
@@ -183,15 +174,7 @@ describe("paidOpenAI against a node signing real receipts", () => {
 
   it("refuses a channel whose signer is not the session key, before any request", async () => {
     const { opened, node } = await setup();
-    const stranger = paidOpenAI({
-      baseURL: node.url,
-      channelId: opened.channelId,
-      sessionKey: otherKey,
-      maxPricePer1k: PRICE,
-      publicClient: chain.publicClient,
-      paymentChannels: channels,
-      maxRetries: 0,
-    });
+    const stranger = clientOf(node, { channelId: opened.channelId, sessionKey: otherKey });
     const err = await ask(stranger, "hi").catch((e: unknown) => e);
     expect(String((err as { cause?: unknown }).cause ?? err)).toMatch(/signer/);
     expect(node.receipts).toHaveLength(0);

@@ -74,7 +74,7 @@ async function start(ports: Ports = { anvil: 0, graphql: 0, gateway: 0, serve: 0
   const graphqlUrl = await waitFor(
     "npm start to print the GraphQL URL",
     async () => /GraphQL\s+(http:\/\/\S+)/.exec(out.toString())?.[1],
-    { timeoutMs: 150_000, intervalMs: 200, abort: () => (child.exitCode !== null ? `exited ${child.exitCode}: ${out}` : undefined) },
+    { timeoutMs: 300_000, intervalMs: 200, abort: () => (child.exitCode !== null ? `exited ${child.exitCode}: ${out}` : undefined) },
   );
   return { child, out, graphqlUrl };
 }

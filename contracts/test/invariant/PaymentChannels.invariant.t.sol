@@ -27,6 +27,11 @@ contract PaymentChannelsHandler is Test {
     uint256 public ghostSplitMismatches;
     uint256 public ghostOverDeposit;
     uint256 public ghostFlushed;
+    /// @dev Announcements made through the handler: (announcer, epoch) -> the first digest; `announced` lists the keys.
+    mapping(address => mapping(uint256 => bytes32)) public ghostAnnounced;
+    address[] public announcers;
+    uint256 public ghostDoubleAnnouncements;
+    uint256[] public announcedEpochs;
 
     constructor(
         OpenToken token_,
@@ -112,6 +117,25 @@ contract PaymentChannelsHandler is Test {
         }
     }
 
+    /// @dev A node or a stranger announces (epoch in a small range, so repeats happen); a repeat must revert and change
+    /// nothing. Never reverts itself.
+    function announce(uint256 who, uint256 epoch, bytes32 digest) external {
+        address announcer = who % 2 == 0 ? node : payer;
+        epoch = bound(epoch, 1, 8);
+        if (digest == bytes32(0)) digest = keccak256(abi.encode(who, epoch));
+        vm.prank(announcer);
+        try channels.announceReceipts(epoch, digest) {
+            if (ghostAnnounced[announcer][epoch] != bytes32(0)) ghostDoubleAnnouncements++;
+            ghostAnnounced[announcer][epoch] = digest;
+            announcers.push(announcer);
+            announcedEpochs.push(epoch);
+        } catch {}
+    }
+
+    function announcementCount() external view returns (uint256) {
+        return announcers.length;
+    }
+
     function warp(uint256 secs) external {
         vm.warp(block.timestamp + bound(secs, 1, 2 days));
     }
@@ -164,6 +188,16 @@ contract PaymentChannelsInvariantTest is SettlementFixture {
 
     function invariant_splitPartsSumExactly() public view {
         assertEq(handler.ghostSplitMismatches(), 0);
+    }
+
+    function invariant_announcementsAreFinal() public view {
+        // Every recorded announcement is the first digest its (announcer, epoch) got; none was ever overwritten.
+        for (uint256 i; i < handler.announcementCount(); ++i) {
+            address a = handler.announcers(i);
+            uint256 e = handler.announcedEpochs(i);
+            assertEq(channels.announcement(a, e), handler.ghostAnnounced(a, e));
+        }
+        assertEq(handler.ghostDoubleAnnouncements(), 0);
     }
 
     function invariant_contractHoldsWhatItOwes() public view {
