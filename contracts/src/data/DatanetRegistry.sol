@@ -638,7 +638,10 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     {
         address previous = s.contributor();
         uint256 id = s.id();
-        if (id < (commit >> 64) & ContributionSlot.MAX_ID || !s.committedAfter(uint64(commit)) || previous == rec.contributor()) {
+        if (
+            id < (commit >> 64) & ContributionSlot.MAX_ID || !s.committedAfter(uint64(commit))
+                || previous == rec.contributor()
+        ) {
             revert DatanetDuplicate(datanetId, digest);
         }
         uint256 old = s.status();

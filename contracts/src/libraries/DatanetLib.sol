@@ -104,7 +104,8 @@ library ContributionSlot {
     /// @dev Whether the record `s` was committed strictly after block `commitBlock`, given that its commit lies
     /// within `COMMIT_RANGE / 2 - 1` blocks of `commitBlock` (either side): the stored low bits then decide.
     function committedAfter(uint256 s, uint256 commitBlock) internal pure returns (bool) {
-        uint256 ahead = (((s >> COMMIT_SHIFT) & (COMMIT_RANGE - 1)) + COMMIT_RANGE - (commitBlock % COMMIT_RANGE)) % COMMIT_RANGE;
+        uint256 ahead =
+            (((s >> COMMIT_SHIFT) & (COMMIT_RANGE - 1)) + COMMIT_RANGE - (commitBlock % COMMIT_RANGE)) % COMMIT_RANGE;
         return ahead != 0 && ahead < COMMIT_RANGE / 2;
     }
 }

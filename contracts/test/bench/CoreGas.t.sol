@@ -114,7 +114,9 @@ contract CoreGasBench is CoreFixture {
         uint256 id = _gated();
         (uint256 first, uint256 cd, uint256 commitTx) = _signedBatch(id, 1, 0);
         _report("signed 100-batch gated+bond, contributor's first (commit + reveal): total", first, cd);
-        _report("signed 100-batch gated+bond, contributor's first (commit + reveal): per item", first / BATCH, cd / BATCH);
+        _report(
+            "signed 100-batch gated+bond, contributor's first (commit + reveal): per item", first / BATCH, cd / BATCH
+        );
         _report("  of which the commit transaction, whole (with 21,000 intrinsic)", commitTx, 0);
         (uint256 second,,) = _signedBatch(id, 2, 1);
         _report("signed 100-batch gated+bond, steady (commit + reveal): per item", second / BATCH, cd / BATCH);

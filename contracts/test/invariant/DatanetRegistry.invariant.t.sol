@@ -96,7 +96,10 @@ contract DatanetHandler is Test {
     }
 
     /// @dev Commits `items` for `who` (posted by `poster`) with a fresh salt and mines a block.
-    function _commit(address who, address poster, uint256 datanetId, bytes memory items) internal returns (bytes32 salt) {
+    function _commit(address who, address poster, uint256 datanetId, bytes memory items)
+        internal
+        returns (bytes32 salt)
+    {
         salt = keccak256(abi.encode("inv-salt", ++ghostSaltNonce));
         vm.prank(poster);
         registry.commitContribution(keccak256(abi.encode(who, datanetId, keccak256(items), salt)));
