@@ -37,7 +37,7 @@ export async function contribute(ctx: LineageContext, p: ContributeParameters): 
     abi: datanetRegistryAbi,
     functionName: "contributeBatch",
     args: [p.datanetId, items, maxBond, salt],
-  });
+  }, "pending");
   return { ...res, ids: submittedIds(res) };
 }
 

@@ -26,6 +26,6 @@ export async function relayContributionBatch(
     abi: datanetRegistryAbi,
     functionName: "contributeBySig",
     args: [p.datanetId, p.contributor, p.items, { maxBond: p.maxBond, nonce: p.nonce, deadline: p.deadline, salt: p.salt }, p.signature],
-  });
+  }, "pending");
   return { ...res, ids: submittedIds(res) };
 }
