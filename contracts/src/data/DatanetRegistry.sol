@@ -24,7 +24,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
 
     /// @notice EIP-712 type hash of `ContributionBatch` (PROTOCOL.md; sdk/eip712/types.ts).
     bytes32 public constant CONTRIBUTION_BATCH_TYPEHASH = keccak256(
-        "ContributionBatch(address contributor,uint256 datanetId,bytes32 itemsHash,uint256 maxBond,uint256 nonce,uint256 deadline)"
+        "ContributionBatch(address contributor,uint256 datanetId,bytes32 itemsHash,uint256 maxBond,"
+        "uint256 nonce,uint256 deadline)"
     );
     /// @notice Blocks after its commit within which a batch must be revealed. Below ContributionSlot.COMMIT_RANGE / 2,
     /// so that a reveal can order its commit against a contribution revealed after it (see {_reassign}).

@@ -9,9 +9,9 @@ import {IDatanetAccess} from "./IDatanetAccess.sol";
 /// @dev A contribution is one packed storage slot keyed by keccak256(datanetId, digest): it is both the record and
 /// the duplicate guard. Contribution ids are global and monotonic. Every contribution is committed first and
 /// revealed at least one block later (commit-reveal binding the contributor), so nobody can take credit for a
-/// pending contribution by copying its digests: an earlier commit takes over a digest revealed under a later one. Every state change emits an event; the indexer
-/// is built from events alone. Amounts owed out (released bonds, forfeited shares) are credited and pulled with
-/// {withdraw}.
+/// pending contribution by copying its digests: an earlier commit takes over a digest revealed under a later one.
+/// Every state change emits an event; the indexer is built from events alone. Amounts owed out (released bonds,
+/// forfeited shares) are credited and pulled with {withdraw}.
 interface IDatanetRegistry is IDatanetAccess {
     /* TYPES */
 
