@@ -3,12 +3,12 @@
 // Issue 19: runtime size and EIP-170 margin of every deployable contract under contracts/src (non-abstract
 // `contract` declarations, and the TimelockController the deploy script deploys; libraries are inlined and tiny). Prints one markdown line per contract and
 // fails (exit 1) when any keeps under 1,000 bytes of margin; flags those under the 1,500 the project aims at.
-// Uses the platform forge binary (the npm wrapper exits 0 on failure). Usage: node bench/contract-sizes.mjs
+// Uses the platform forge binary (scripts/foundry.mjs: the npm wrapper exits 0 on failure). Usage: node bench/contract-sizes.mjs
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { foundryBin } from "../scripts/foundry.mjs";
 
-const FORGE = "node_modules/@foundry-rs/forge-linux-amd64/bin/forge";
 const EIP170_LIMIT = 24_576;
 const MIN_MARGIN = 1_000;
 const AIM_MARGIN = 1_500;
@@ -26,7 +26,7 @@ function deployables(dir) {
   return names;
 }
 
-const r = spawnSync(FORGE, ["build", "--sizes", "--json", "--skip", "test", "--skip", "script"], {
+const r = spawnSync(foundryBin("forge"), ["build", "--sizes", "--json", "--skip", "test", "--skip", "script"], {
   encoding: "utf8",
   maxBuffer: 1 << 26,
   env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
