@@ -597,8 +597,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
         _moveVotes(delegator, principalBefore, principalAfter);
     }
 
-    /// @dev Cuts `bps` of both pools of `operator`, clipped so that the slashes of any window of `slashPeriod` sum to at
-    /// most the cap, and jails it.
+    /// @dev Cuts `bps` of both pools of `operator`, clipped so that the slashes of any window of `slashPeriod` sum
+    /// to at most the cap, and jails it.
     function _slash(address operator, uint16 bps) internal returns (uint16 appliedBps, uint256 amount) {
         uint256 log = _slashLog[operator];
         uint256 period = slashPeriod;

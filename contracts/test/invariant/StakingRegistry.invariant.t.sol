@@ -3,7 +3,7 @@ pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
 import {Vm} from "forge-std/Vm.sol";
-import {StakingGovBase, MockReceiptDomain} from "../unit/StakingGovFixtures.sol";
+import {StakingGovBase, MockReceiptDomain, sampleReceipt} from "../unit/StakingGovFixtures.sol";
 import {StakingRegistry} from "../../src/staking/StakingRegistry.sol";
 import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
 import {OpenToken} from "../../src/token/OpenToken.sol";
@@ -209,8 +209,9 @@ contract StakingHandler is Test {
         address op = operators[0];
         uint256 channel = ++nextChannel;
         domain.setChannelNode(channel, op);
-        UsageReceipt memory a = _receipt(channel, 5, 10e18, keccak256("a"));
-        UsageReceipt memory b = sameSeq ? _receipt(channel, 5, 10e18, keccak256("b")) : _receipt(channel, 6, 9e18, 0);
+        UsageReceipt memory a = sampleReceipt(channel, 5, 10e18, keccak256("a"));
+        UsageReceipt memory b =
+            sameSeq ? sampleReceipt(channel, 5, 10e18, keccak256("b")) : sampleReceipt(channel, 6, 9e18, 0);
         bytes memory sa = _sign(a);
         bytes memory sb = _sign(b);
         uint256 ownBefore = staking.stakeValue(op, op);
@@ -236,23 +237,6 @@ contract StakingHandler is Test {
                 if (bps != 0) slashLog.push(SlashRecord(op, block.timestamp, bps));
             }
         }
-    }
-
-    function _receipt(uint256 channel, uint64 seq, uint256 cumulative, bytes32 requestHash)
-        internal
-        pure
-        returns (UsageReceipt memory)
-    {
-        return UsageReceipt({
-            channelId: channel,
-            seq: seq,
-            modelId: 7,
-            adapterDigest: keccak256("adapter"),
-            tokensIn: 100,
-            tokensOut: 200,
-            cumulativeAmount: cumulative,
-            requestHash: requestHash
-        });
     }
 
     function _sign(UsageReceipt memory r) internal view returns (bytes memory) {
