@@ -255,6 +255,12 @@ export function createPaidFetch(opts: PaidFetchOptions): PaidChannel {
     }
     if (typeof init?.body === "string") bodyText = init.body;
     const paid = PAID_PATH.test(new URL(url).pathname) && (init?.method ?? "GET").toUpperCase() === "POST";
+    if (!paid) {
+      // Free routes (`/v1/models`, the feed, transcripts): no voucher, and never the placeholder key as a credential.
+      const h = new Headers(init?.headers);
+      h.delete("authorization");
+      return baseFetch(url, { ...init, headers: h });
+    }
     let sent: RequestBody = {};
     if (paid && bodyText !== undefined) {
       let json: unknown;

@@ -105,6 +105,8 @@ describe("paid inference end to end", () => {
   it("pays streamed and non-streamed chats; housekeeping redeems exactly what was metered; the money routes show on-chain", async () => {
     const { openai, channelId } = await sessionClient(`${server.url}/v1`);
     const model = modelName(modelId);
+    // Free routes go through the same client without a voucher.
+    expect((await openai.models.list()).data.map((m) => m.id)).toContain(model);
     const a = await openai.chat.completions.create({ model, messages: [{ role: "user", content: "What is the law?" }], max_tokens: 8, temperature: 0 });
     expect(a.choices[0]!.message.content!.length).toBeGreaterThan(0);
     const stream = await openai.chat.completions.create({ model, messages: [{ role: "user", content: "Who pays taxes?" }], max_tokens: 8, temperature: 0, stream: true });
