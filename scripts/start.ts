@@ -25,6 +25,8 @@ const program = new Command("lineage-start")
   .option("--anvil-port <port>", "embedded anvil's port (0 = any free port)", port, 8545)
   .option("--port <port>", "GraphQL port (0 = any free port)", port, 42069)
   .option("--gateway-port <port>", "content gateway port (0 = any free port)", port, 42070)
+  .option("--app-port <port>", "web app port (0 = any free port)", port, 42071)
+  .option("--no-app", "do not serve the web app")
   .option("--deployment <file>", "deployment file (default deployments/<chainId>.json)")
   .option("--deploy", "deploy to an external chain when its deployment is missing or stale (LINEAGE_DEPLOYER_KEY)")
   .option("--no-seed", "do not seed demo data")
@@ -37,6 +39,8 @@ const o = program.opts<{
   anvilPort: number;
   port: number;
   gatewayPort: number;
+  appPort: number;
+  app: boolean;
   deployment?: string;
   deploy?: boolean;
   seed: boolean;
@@ -79,6 +83,9 @@ try {
     seed: o.rpc ? false : o.seed,
     indexer: o.indexer,
     databaseUrl: process.env.DATABASE_URL || undefined,
+    app: o.app,
+    appPort: o.appPort,
+    servingUrl: process.env.LINEAGE_SERVING_URL || undefined,
     logger: createLogger("devnet"),
   });
 } catch (e) {
@@ -95,6 +102,7 @@ const lines = [
   devnet.graphqlUrl ? `  GraphQL      ${devnet.graphqlUrl}` : "  GraphQL      (indexer not started)",
   devnet.indexer ? `  Merit proofs ${devnet.indexer.url}/merit/<account>[?at=<timestamp>]` : "",
   devnet.gatewayUrl ? `  Content      ${devnet.gatewayUrl}/ipfs/<cid>` : "",
+  devnet.appUrl ? `  Web app      ${devnet.appUrl}` : "",
   "Press Ctrl-C to stop.",
   "",
 ];

@@ -21,6 +21,7 @@ import { indexerSchemaName, startIndexer, type Indexer } from "./indexer.ts";
 import { createLogger } from "./log.ts";
 import { seed } from "./seed.ts";
 import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
+import { startWebApp, type RunningAppServer } from "../../app/server/index.ts";
 
 export class DevnetError extends Error {
   override name = "DevnetError";
@@ -51,6 +52,12 @@ export interface DevnetOptions {
   indexer?: boolean;
   /** Postgres for the indexer; PGlite in the data directory when absent. */
   databaseUrl?: string;
+  /** Serve the web app (app/, built when its sources changed); default true. */
+  app?: boolean;
+  /** Web app port (0 = a free port). Default 42071. */
+  appPort?: number;
+  /** OpenAI-compatible serving endpoint the web app's chat may use (LINEAGE_SERVING_URL). */
+  servingUrl?: string;
   logger?: Logger;
 }
 
@@ -64,6 +71,8 @@ export interface Devnet {
   gatewayUrl?: string;
   anvil?: Anvil;
   indexer?: Indexer;
+  /** The web app (app/server). */
+  appUrl?: string;
   /** Stops every child: indexer first, then anvil (which dumps its state). */
   stop: () => Promise<void>;
 }
@@ -95,7 +104,9 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   let anvil: Anvil | undefined;
   let indexer: Indexer | undefined;
   let gateway: RunningGateway | undefined;
+  let app: RunningAppServer | undefined;
   const stop = async () => {
+    if (app) await app.close();
     if (gateway) await gateway.close();
     if (indexer) await indexer.stop();
     if (anvil) await anvil.stop();
@@ -208,7 +219,24 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       graphqlUrl = indexer.graphqlUrl;
       log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
-    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, stop };
+    // The web app last: GraphQL answers first; its build (only when app/ or sdk/ changed) does not delay the indexer.
+    if (opts.app ?? true) {
+      app = await startWebApp({
+        deployment,
+        rpcUrl,
+        indexerUrl: indexer?.url,
+        gatewayUrl,
+        dataDir,
+        devKeys: embedded || chainId === ANVIL_CHAIN_ID ? ANVIL_KEYS : [],
+        port: opts.appPort ?? 42071,
+        servingUrl: opts.servingUrl,
+        log: (msg) => log.info(msg),
+      }).catch((e: Error) => {
+        throw new DevnetError(`could not start the web app on port ${opts.appPort ?? 42071}: ${e.message}`);
+      });
+      log.info({ url: app.url, buildMs: app.buildMs, built: app.built }, "web app started");
+    }
+    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, appUrl: app?.url, stop };
   } catch (e) {
     await stop();
     if (e instanceof DevnetError) throw e;
