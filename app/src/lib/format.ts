@@ -50,7 +50,8 @@ export function duration(seconds: number): string {
   return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
+/** Sizes in SI units, as the registry counts them (1 MB = 1,000,000 bytes). */
 export const bytes = (n: number | bigint) => {
   const v = Number(n);
-  return v < 1024 ? `${v} B` : v < 1 << 20 ? `${(v / 1024).toFixed(1)} kB` : `${(v / (1 << 20)).toFixed(1)} MB`;
+  return v < 1000 ? `${v} B` : v < 1e6 ? `${(v / 1000).toFixed(1)} kB` : `${(v / 1e6).toFixed(1)} MB`;
 };

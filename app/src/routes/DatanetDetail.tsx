@@ -57,7 +57,7 @@ export default function DatanetDetail({ id }: { id: string }) {
         </dl>
       </section>
       {d.state === "Published" ? <Contribute datanet={d} /> : <p className="notice">This Datanet is a {d.state}: it takes no contributions.</p>}
-      <ContributionList datanet={d} canValidate={isValidator || (isOwner && !d.validatorGated)} />
+      <ContributionList datanet={d} canValidate={d.validatorGated && isValidator} />
       <Versions datanet={d} versions={q.data.versions.items} isOwner={isOwner} />
       <Access datanet={d} versions={q.data.versions.items} grants={q.data.accessGrants.items} isOwner={isOwner} />
     </>

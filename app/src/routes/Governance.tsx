@@ -46,7 +46,7 @@ function VotingPower() {
   if (q.error) return <QueryError error={q.error} />;
   const d = q.data;
   return (
-    <dl className="kv" aria-label="Your voting power">
+    <dl className="kv" aria-label="Voting power breakdown">
       <dt>OPEN (delegated votes)</dt>
       <dd>{open(d.openVotes)}</dd>
       <dt>Staked OPEN</dt>

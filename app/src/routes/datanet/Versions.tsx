@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** Versions of a Datanet (Merkle roots over approved contributions, checked by the indexer); the owner publishes. */
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Badge, Field, Status, useAction } from "../../components/ui.tsx";
 import { date, parseIntIn, short } from "../../lib/format.ts";
 import { putBlob } from "../../lib/metadata.ts";
@@ -21,6 +21,8 @@ export function Versions({ datanet, versions, isOwner }: { datanet: DatanetRow; 
   const w = useWallet();
   const qc = useQueryClient();
   const [count, setCount] = useState(String(datanet.approvedCount));
+  // Follow the approvals as they come in (the owner can still type a smaller count).
+  useEffect(() => setCount(String(datanet.approvedCount)), [datanet.approvedCount]);
   const [err, setErr] = useState<string>();
   const act = useAction();
   const last = versions[0]?.count ?? 0n;
