@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/// <reference lib="dom" />
 /**
  * Web app targets (issue 24), in headless Chromium against a real local network (app/test/fixture.ts):
  *  - first-route bundle: every JS/CSS file the first route ("/") loads, gzipped (level 9, what a server would send);
@@ -39,8 +40,19 @@ try {
     bundle = { files: sizes.length, raw: sizes.reduce((a, s) => a + s.raw, 0), gz: sizes.reduce((a, s) => a + s.gz, 0) };
     await ctx.close();
   }
+  // Control in the same minute: a navigation to a tiny JSON document from the same server (the browser's own cost).
+  const control: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const ctx = await f.browser.newContext();
+    const page = await ctx.newPage();
+    const t0 = Date.now();
+    await page.goto(`${f.app.url}/health`);
+    control.push(Date.now() - t0);
+    await ctx.close();
+  }
+  control.sort((a, b) => a - b);
   const sorted = [...times].sort((a, b) => a - b);
-  out.push(`- First route (Datanets list with the indexer's rows), 5 cold loads: median ${sorted[2]} ms, min ${sorted[0]}, max ${sorted[4]} (load ${load()})`);
+  out.push(`- First route (Datanets list with the indexer's rows), 5 cold loads: median ${sorted[2]} ms, min ${sorted[0]}, max ${sorted[4]} (load ${load()}); control: a navigation to a tiny JSON page (/health) from the same server, median ${control[2]} ms`);
   out.push(`- First-route bundle: ${bundle.files} JS/CSS files, ${(bundle.raw / 1024).toFixed(0)} kB raw, **${(bundle.gz / 1024).toFixed(0)} kB gzipped** (target <= 500 kB)`);
 
   // 3: 10,000 contributions in one Datanet (open, no bond: approved at once), then a scroll through the list.
@@ -73,11 +85,29 @@ try {
       last = now;
       maxRows = Math.max(maxRows, el.querySelectorAll('[role="listitem"]').length);
     }
+    // Control: the same scroll over a plain 40-row list (no React, no data): what this loaded machine gives any page.
+    const plain = document.createElement("div");
+    plain.style.cssText = "height:420px;overflow:auto;position:fixed;top:0;left:0;width:600px;background:#fff";
+    plain.innerHTML = `<div style="height:${el.scrollHeight}px;position:relative">${Array.from({ length: 40 }, (_, i) => `<div style="position:absolute;top:${i * 34}px;height:34px">row ${i}</div>`).join("")}</div>`;
+    document.body.appendChild(plain);
+    const ctl: number[] = [];
+    let t = performance.now();
+    for (let i = 0; i < 240; i++) {
+      plain.scrollTop += step;
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      ctl.push(now - t);
+      t = now;
+    }
+    plain.remove();
+    ctl.sort((a, b) => a - b);
     frames.sort((a, b) => a - b);
-    return { frames: frames.length, p50: frames[Math.floor(frames.length / 2)]!, p95: frames[Math.floor(frames.length * 0.95)]!, max: frames.at(-1)!, over50: frames.filter((x) => x > 50).length, maxRows, atEnd: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 };
+    return {
+      ctlP50: ctl[120]!,
+      ctlP95: ctl[228]!, frames: frames.length, p50: frames[Math.floor(frames.length / 2)]!, p95: frames[Math.floor(frames.length * 0.95)]!, max: frames.at(-1)!, over50: frames.filter((x) => x > 50).length, maxRows, atEnd: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 };
   });
   out.push(
-    `- ${N_CONTRIB.toLocaleString("en-US")} contributions (${Math.ceil(N_CONTRIB / PER_TX)} transactions in ${(mineMs / 1000).toFixed(1)} s): all pages in the list after ${(loadMs / 1000).toFixed(1)} s; scroll to the end in 240 frames: frame interval p50 ${scroll.p50.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, max ${scroll.max.toFixed(1)} ms, ${scroll.over50} frames over 50 ms; at most ${scroll.maxRows} rows in the DOM (virtualised); reached the end: ${scroll.atEnd} (load ${load()})`,
+    `- ${N_CONTRIB.toLocaleString("en-US")} contributions (${Math.ceil(N_CONTRIB / PER_TX)} transactions in ${(mineMs / 1000).toFixed(1)} s): all pages in the list after ${(loadMs / 1000).toFixed(1)} s; scroll to the end in 240 frames: frame interval p50 ${scroll.p50.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, max ${scroll.max.toFixed(1)} ms, ${scroll.over50} frames over 50 ms; at most ${scroll.maxRows} rows in the DOM (virtualised); reached the end: ${scroll.atEnd} (load ${load()}); control in the same page (a plain 40-row div, no React): p50 ${scroll.ctlP50.toFixed(1)} ms, p95 ${scroll.ctlP95.toFixed(1)} ms`,
   );
 } finally {
   await f.stop();

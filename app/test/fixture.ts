@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+/// <reference lib="dom" />
 /**
  * A real local network for the browser tests: anvil + deployed contracts (test/e2e/harness.ts), the demo seed, the
  * content gateway, the indexer, and the web app server (built when its sources changed), plus headless Chromium.
@@ -34,7 +35,8 @@ export async function startAppFixture(): Promise<AppFixture> {
     const gateway = await startGateway({ store, chain: { client: chain.publicClient, registry, chainId: chain.deployment.chainId } });
     stops.unshift(() => gateway.close());
     await seed({ rpcUrl: chain.anvil.rpcUrl, deployment: chain.deployment, store });
-    const indexer = await startIndexer(chainIndexerOptions(chain, { contentUrl: gateway.url }));
+    // A loaded shared machine can take minutes to bring Ponder up: a generous wait, no timing assertion.
+    const indexer = await startIndexer(chainIndexerOptions(chain, { contentUrl: gateway.url, readyTimeoutMs: 600_000 }));
     stops.unshift(() => indexer.stop());
     const app = await startWebApp({
       deployment: chain.deployment,

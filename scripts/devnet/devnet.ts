@@ -21,7 +21,7 @@ import { indexerSchemaName, startIndexer, type Indexer } from "./indexer.ts";
 import { createLogger } from "./log.ts";
 import { seed } from "./seed.ts";
 import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
-import { startWebApp, type RunningAppServer } from "../../app/server/index.ts";
+import { startWebApp } from "../../app/server/index.ts";
 
 export class DevnetError extends Error {
   override name = "DevnetError";
@@ -104,7 +104,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   let anvil: Anvil | undefined;
   let indexer: Indexer | undefined;
   let gateway: RunningGateway | undefined;
-  let app: RunningAppServer | undefined;
+  let app: Awaited<ReturnType<typeof startWebApp>> | undefined;
   const stop = async () => {
     if (app) await app.close();
     if (gateway) await gateway.close();
