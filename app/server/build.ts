@@ -55,6 +55,8 @@ export async function ensureAppBuilt(opts: { force?: boolean; log?: (msg: string
   const hash = appSourceHash();
   if (!opts.force && isAppBuilt(hash)) return { built: false, ms: Date.now() - t0 };
   opts.log?.("building the web app (once per source change)");
+  // A build killed mid-way (Ctrl-C) leaves its temporary directory: clear them before starting another.
+  for (const name of readdirSync(APP_ROOT)) if (name.startsWith(".dist-")) rmSync(join(APP_ROOT, name), { recursive: true, force: true });
   const { build } = await import("vite");
   const tmp = join(APP_ROOT, `.dist-${randomBytes(4).toString("hex")}`);
   try {

@@ -25,8 +25,26 @@ export interface WebAppOptions {
   log?: (msg: string) => void;
 }
 
-export async function startWebApp(o: WebAppOptions): Promise<RunningAppServer & { buildMs: number; built: boolean }> {
-  const b = await ensureAppBuilt({ log: o.log });
+/**
+ * Starts the server at once; when `app/dist` does not match the sources, builds it in the background (pages answer
+ * "being built" meanwhile), so `npm start`'s first GraphQL answer never waits for a build. `ready` resolves when the
+ * built app is served (with the build's duration, 0 when nothing had to be built); a failed build is logged and served
+ * as an error page.
+ */
+export async function startWebApp(o: WebAppOptions): Promise<RunningAppServer & { ready: Promise<{ built: boolean; ms: number }> }> {
+  let state: { status: "building" | "ready" } | { status: "failed"; error: string } = { status: "building" };
+  const ready = ensureAppBuilt({ log: o.log }).then(
+    (b) => {
+      state = { status: "ready" };
+      return b;
+    },
+    (e: Error) => {
+      state = { status: "failed", error: e.message };
+      o.log?.(`web app build failed: ${e.message}`);
+      throw e;
+    },
+  );
+  ready.catch(() => undefined);
   const local = o.deployment.chainId === 31337;
   const train =
     local && o.gatewayUrl && o.deployment.contracts.DatanetRegistry
@@ -52,6 +70,7 @@ export async function startWebApp(o: WebAppOptions): Promise<RunningAppServer & 
     train,
     port: o.port,
     host: o.host,
+    buildState: () => state,
   });
-  return { ...server, buildMs: b.ms, built: b.built };
+  return { ...server, ready };
 }

@@ -29,6 +29,8 @@ export interface AppServerOptions {
   relayerUrl?: string;
   train?: TrainService;
   networkName?: string;
+  /** While the app is being built (see index.ts), pages say so instead of a missing file. */
+  buildState?: () => { status: "building" | "ready" } | { status: "failed"; error: string };
 }
 
 const TYPES: Record<string, string> = {
@@ -131,6 +133,12 @@ export function createAppServer(o: AppServerOptions): Hono {
   // The built app: hashed assets cached forever, everything else falls back to index.html (client-side routes).
   app.use("*", compress());
   app.get("*", async (c) => {
+    const build = o.buildState?.();
+    if (build && build.status !== "ready") {
+      const msg = build.status === "building" ? "The web app is being built (once after each change); this page reloads itself." : `The web app failed to build: ${build.error}`;
+      const refresh = build.status === "building" ? '<meta http-equiv="refresh" content="2">' : "";
+      return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh}<title>Lineage</title></head><body><main><h1>Lineage</h1><p role="status">${msg.replace(/</g, "&lt;")}</p></main></body></html>`, 503);
+    }
     const path = normalize(decodeURIComponent(new URL(c.req.url).pathname)).replace(/^(\.\.[/\\])+/, "");
     const file = join(o.distDir, path);
     const isFile = file.startsWith(o.distDir) && (await stat(file).catch(() => undefined))?.isFile();

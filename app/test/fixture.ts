@@ -48,6 +48,7 @@ export async function startAppFixture(): Promise<AppFixture> {
       port: 0,
     });
     stops.unshift(() => app.close());
+    await app.ready;
     const browser = await launchBrowser();
     stops.unshift(() => browser.close());
     mkdirSync(SCREENSHOTS, { recursive: true });

@@ -72,6 +72,7 @@ describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
     await page.getByRole("button", { name: /Sign and submit 1 file/ }).click();
     await done(page, /1 contribution\(s\) submitted/);
     await as(page, 2); // bob, the seed's validator
+    await page.getByText(/You validate this Datanet: 1 pending/).waitFor({ timeout: 120_000 });
     await page.getByRole("button", { name: "Select all pending" }).click();
     await page.getByRole("button", { name: "Approve selected" }).click();
     await done(page, /1 contribution\(s\) approved/);
@@ -101,9 +102,9 @@ describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
     const id = datanetPath.split("/").pop();
     await page.getByLabel("Datanet version").selectOption(`${id}:1`);
     await page.getByLabel("Base model").selectOption("lineage-tiny");
-    await page.getByLabel("Steps").fill("6");
-    await page.getByLabel("Batch size").fill("4");
-    await page.getByLabel("Eval every").fill("3");
+    await page.getByLabel("Steps", { exact: true }).fill("6");
+    await page.getByLabel("Batch size", { exact: true }).fill("4");
+    await page.getByLabel("Eval every", { exact: true }).fill("3");
     await page.getByRole("button", { name: "Start fine-tune" }).click();
     await page.getByTestId("progress").waitFor({ timeout: 600_000 });
     await page.reload();
@@ -115,7 +116,7 @@ describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
     await page.getByRole("button", { name: "Mint model NFT" }).click();
     await done(page, /Model #\d+ minted/);
     await page.getByRole("button", { name: "Close" }).click();
-    await page.getByLabel("Steps").fill("500");
+    await page.getByLabel("Steps", { exact: true }).fill("500");
     await page.getByRole("button", { name: "Start fine-tune" }).click();
     await page.getByRole("button", { name: "Cancel run" }).click({ timeout: 120_000 });
     await done(page, "Run cancelled.");
@@ -143,7 +144,7 @@ describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
     await page.goto(`${f.app.url}/staking`);
     await as(page, 8);
     const node = f.chain.users[7]!.address; // grace runs the seed's Node operator
-    await page.getByLabel("Operator").selectOption({ value: node.toLowerCase() }).catch(() => page.getByLabel("Operator").selectOption({ value: node }));
+    await page.getByLabel("Operator", { exact: true }).selectOption({ value: node.toLowerCase() });
     await page.getByLabel("Amount (OPEN)").fill("100");
     await page.getByRole("button", { name: "Delegate / stake" }).click();
     await done(page, /Delegated 100 OPEN/);

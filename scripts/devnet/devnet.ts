@@ -224,7 +224,7 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       graphqlUrl = indexer.graphqlUrl;
       log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
-    // The web app last: GraphQL answers first; its build (only when app/ or sdk/ changed) does not delay the indexer.
+    // The web app last: GraphQL answers first; its build (only when app/ or sdk/ changed) runs in the background.
     if (opts.app ?? true) {
       app = await startWebApp({
         deployment,
@@ -239,7 +239,11 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       }).catch((e: Error) => {
         throw new DevnetError(`could not start the web app on port ${opts.appPort ?? 42071}: ${e.message}`);
       });
-      log.info({ url: app.url, buildMs: app.buildMs, built: app.built }, "web app started");
+      log.info({ url: app.url }, "web app server started");
+      void app.ready.then(
+        (b) => log.info({ url: app.url, built: b.built, buildMs: b.ms }, b.built ? "web app built" : "web app up to date"),
+        () => undefined,
+      );
     }
     return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, appUrl: app?.url, stop };
   } catch (e) {

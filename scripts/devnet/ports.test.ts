@@ -26,9 +26,10 @@ describe("devnet ports", () => {
       ["anvil", 8545],
       ["content gateway", 42070],
       ["indexer (GraphQL)", 42069],
+      ["web app", 42071],
     ]);
-    expect(devnetPortClaims({ rpcUrl: "http://127.0.0.1:1", anvilPort: 9, gatewayPort: 0, graphqlPort: 7000 }).map((c) => c.port)).toEqual([7000]);
-    expect(devnetPortClaims({ indexer: false, gateway: false, anvilPort: 5000 }).map((c) => c.option)).toEqual(["--anvil-port"]);
+    expect(devnetPortClaims({ rpcUrl: "http://127.0.0.1:1", anvilPort: 9, gatewayPort: 0, graphqlPort: 7000, app: false }).map((c) => c.port)).toEqual([7000]);
+    expect(devnetPortClaims({ indexer: false, gateway: false, anvilPort: 5000, appPort: 0 }).map((c) => c.option)).toEqual(["--anvil-port"]);
   });
 
   it("names each taken port, its service and option, and the pid and command holding it", async () => {

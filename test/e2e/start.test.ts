@@ -56,6 +56,7 @@ function spawnStart(dataDir: string, ports: Ports): { child: ChildProcess; out: 
       "--anvil-port", String(ports.anvil),
       "--port", String(ports.graphql),
       "--gateway-port", String(ports.gateway),
+      "--app-port", "0",
       "--deployment", deploymentFile,
     ],
     { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" }, detached: true },
