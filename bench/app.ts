@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-/// <reference lib="dom" />
 /**
  * Web app targets (issue 24), in headless Chromium against a real local network (app/test/fixture.ts):
  *  - first-route bundle: every JS/CSS file the first route ("/") loads, gzipped (level 9, what a server would send);
@@ -71,9 +70,10 @@ try {
   await page.goto(`${f.app.url}/datanets/${datanetId}`);
   await page.getByText(`${N_CONTRIB.toLocaleString("en-US")} of ${N_CONTRIB.toLocaleString("en-US")} loaded`).waitFor({ timeout: 300_000 });
   const loadMs = Date.now() - tl;
-  const scroll = await page.evaluate(async () => {
-    const el = document.querySelector('[data-testid="contributions"]') as HTMLElement;
-    const frames: number[] = [];
+  // Evaluated in the page as plain JS (this file is type-checked without the DOM library).
+  const scroll = (await page.evaluate(`(async () => {
+    const el = document.querySelector('[data-testid="contributions"]');
+    const frames = [];
     let maxRows = 0;
     let last = performance.now();
     const step = el.scrollHeight / 240; // ~4 s at 60 fps
@@ -88,9 +88,9 @@ try {
     // Control: the same scroll over a plain 40-row list (no React, no data): what this loaded machine gives any page.
     const plain = document.createElement("div");
     plain.style.cssText = "height:420px;overflow:auto;position:fixed;top:0;left:0;width:600px;background:#fff";
-    plain.innerHTML = `<div style="height:${el.scrollHeight}px;position:relative">${Array.from({ length: 40 }, (_, i) => `<div style="position:absolute;top:${i * 34}px;height:34px">row ${i}</div>`).join("")}</div>`;
+    plain.innerHTML = \`<div style="height:\${el.scrollHeight}px;position:relative">\${Array.from({ length: 40 }, (_, i) => \`<div style="position:absolute;top:\${i * 34}px;height:34px">row \${i}</div>\`).join("")}</div>\`;
     document.body.appendChild(plain);
-    const ctl: number[] = [];
+    const ctl = [];
     let t = performance.now();
     for (let i = 0; i < 240; i++) {
       plain.scrollTop += step;
@@ -103,9 +103,9 @@ try {
     ctl.sort((a, b) => a - b);
     frames.sort((a, b) => a - b);
     return {
-      ctlP50: ctl[120]!,
-      ctlP95: ctl[228]!, frames: frames.length, p50: frames[Math.floor(frames.length / 2)]!, p95: frames[Math.floor(frames.length * 0.95)]!, max: frames.at(-1)!, over50: frames.filter((x) => x > 50).length, maxRows, atEnd: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 };
-  });
+      ctlP50: ctl[120],
+      ctlP95: ctl[228], frames: frames.length, p50: frames[Math.floor(frames.length / 2)], p95: frames[Math.floor(frames.length * 0.95)], max: frames.at(-1), over50: frames.filter((x) => x > 50).length, maxRows, atEnd: el.scrollTop + el.clientHeight >= el.scrollHeight - 2 };
+  })()`)) as { p50: number; p95: number; max: number; over50: number; maxRows: number; atEnd: boolean; ctlP50: number; ctlP95: number };
   out.push(
     `- ${N_CONTRIB.toLocaleString("en-US")} contributions (${Math.ceil(N_CONTRIB / PER_TX)} transactions in ${(mineMs / 1000).toFixed(1)} s): all pages in the list after ${(loadMs / 1000).toFixed(1)} s; scroll to the end in 240 frames: frame interval p50 ${scroll.p50.toFixed(1)} ms, p95 ${scroll.p95.toFixed(1)} ms, max ${scroll.max.toFixed(1)} ms, ${scroll.over50} frames over 50 ms; at most ${scroll.maxRows} rows in the DOM (virtualised); reached the end: ${scroll.atEnd} (load ${load()}); control in the same page (a plain 40-row div, no React): p50 ${scroll.ctlP50.toFixed(1)} ms, p95 ${scroll.ctlP95.toFixed(1)} ms`,
   );

@@ -135,7 +135,7 @@ export function createAppServer(o: AppServerOptions): Hono {
   app.get("*", async (c) => {
     const build = o.buildState?.();
     if (build && build.status !== "ready") {
-      const msg = build.status === "building" ? "The web app is being built (once after each change); this page reloads itself." : `The web app failed to build: ${build.error}`;
+      const msg = "error" in build ? `The web app failed to build: ${build.error}` : "The web app is being built (once after each change); this page reloads itself.";
       const refresh = build.status === "building" ? '<meta http-equiv="refresh" content="2">' : "";
       return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8">${refresh}<title>Lineage</title></head><body><main><h1>Lineage</h1><p role="status">${msg.replace(/</g, "&lt;")}</p></main></body></html>`, 503);
     }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-/// <reference lib="dom" />
 /**
  * Browser smoke test of the web app against a real local network (anvil, contracts, seed, gateway, indexer, app server)
  * in headless Chromium: every route renders with the seeded data, the dev wallet connects, bad input is refused with a
@@ -124,10 +123,10 @@ describe("web app smoke", () => {
     await page.goto(f.app.url);
     await page.getByRole("link", { name: "medicalqa" }).waitFor();
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Skip to content");
     // Enter on the skip link moves focus to the main content; Tab then reaches the page's own controls.
     await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    expect(await page.evaluate("document.activeElement?.id")).toBe("main");
     await page.close();
   });
 });

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-/// <reference lib="dom" />
 /**
  * A real local network for the browser tests: anvil + deployed contracts (test/e2e/harness.ts), the demo seed, the
  * content gateway, the indexer, and the web app server (built when its sources changed), plus headless Chromium.
@@ -72,9 +71,11 @@ export async function axeViolations(page: Page): Promise<{ id: string; impact: s
   const { readFileSync } = await import("node:fs");
   const src = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
   await page.addScriptTag({ content: src });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, o: object) => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[]; help: string }[] }> } }).axe;
-    const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
-    return r.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")), help: v.help }));
-  });
+  // Evaluated in the page (plain JS: this file is type-checked without the DOM library).
+  return (await page.evaluate(`(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa"] } });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")), help: v.help }));
+  })()`)) as { id: string; impact: string; nodes: string[]; help: string }[];
 }

@@ -116,6 +116,9 @@ describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
     await page.getByRole("button", { name: "Mint model NFT" }).click();
     await done(page, /Model #\d+ minted/);
     await page.getByRole("button", { name: "Close" }).click();
+    // The reload gave a fresh form: choose again.
+    await page.getByLabel("Datanet version").selectOption(`${id}:1`);
+    await page.getByLabel("Base model").selectOption("lineage-tiny");
     await page.getByLabel("Steps", { exact: true }).fill("500");
     await page.getByRole("button", { name: "Start fine-tune" }).click();
     await page.getByRole("button", { name: "Cancel run" }).click({ timeout: 120_000 });
@@ -148,6 +151,7 @@ describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
     await page.getByLabel("Amount (OPEN)").fill("100");
     await page.getByRole("button", { name: "Delegate / stake" }).click();
     await done(page, /Delegated 100 OPEN/);
+    await page.getByText(/100 OPEN bonded/).waitFor({ timeout: 120_000 }); // the indexer has the delegation
     await page.getByLabel("Amount (OPEN)").fill("40");
     await page.getByRole("button", { name: "Unbond" }).click();
     await done(page, /withdrawable in 28\.0 days/);

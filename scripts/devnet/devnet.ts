@@ -239,9 +239,10 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       }).catch((e: Error) => {
         throw new DevnetError(`could not start the web app on port ${opts.appPort ?? 42071}: ${e.message}`);
       });
-      log.info({ url: app.url }, "web app server started");
+      const appUrl = app.url;
+      log.info({ url: appUrl }, "web app server started");
       void app.ready.then(
-        (b) => log.info({ url: app.url, built: b.built, buildMs: b.ms }, b.built ? "web app built" : "web app up to date"),
+        (b) => log.info({ url: appUrl, built: b.built, buildMs: b.ms }, b.built ? "web app built" : "web app up to date"),
         () => undefined,
       );
     }

@@ -38,6 +38,7 @@ function VotingPower() {
       const now = (await r.publicClient.getBlock()).timestamp;
       const decayed = proof ? await r.publicClient.readContract({ address: governor, abi: lineageGovernorAbi, functionName: "decayedMerit", args: [proof.merit, proof.epochEnd, now] }) : 0n;
       const params = await r.publicClient.readContract({ address: governor, abi: lineageGovernorAbi, functionName: "meritParametersAt", args: [now] });
+      // meritWeight is k scaled by the Governor's MERIT_WEIGHT_SCALE (10,000 = one vote per unit of merit).
       return { openVotes, staked, merit: proof?.merit ?? 0n, decayed, k: params.meritWeight, capBps: params.meritCapBps };
     },
   });
@@ -53,7 +54,7 @@ function VotingPower() {
       <dd>{open(d.staked)}</dd>
       <dt>Merit</dt>
       <dd>
-        {open(d.merit).replace(" OPEN", "")} points, {open(d.decayed).replace(" OPEN", "")} after decay, counted × {d.k} (capped at {(d.capBps / 100).toFixed(1)}% of the voting supply), only in
+        {open(d.merit).replace(" OPEN", "")} points, {open(d.decayed).replace(" OPEN", "")} after decay, counted × {d.k / 10_000} (capped at {(d.capBps / 100).toFixed(1)}% of the voting supply), only in
         votes cast with the merit proof
       </dd>
     </dl>
@@ -87,7 +88,7 @@ export default function Governance() {
       if (withMerit) {
         const res = await client.castMeritVote({ proposalId: p.id, support, indexerUrl: window.location.origin });
         await refresh();
-        return `Voted ${support} with weight ${open(res.weight)} (merit ${res.proof.merit} from epoch ${res.proof.epoch}).`;
+        return `Voted ${support} with weight ${open(res.weight)} (merit ${open(res.proof.merit).replace(" OPEN", "")} from epoch ${res.proof.epoch}).`;
       }
       const res = await client.castVote({ proposalId: p.id, support });
       await refresh();
