@@ -30,7 +30,12 @@ async function as(page: Page, index: number) {
   await page.getByLabel("Development account").selectOption(String(index));
 }
 
-const done = (page: Page, text: RegExp | string, timeout = 180_000) => page.getByRole("status").filter({ hasText: text }).first().waitFor({ timeout });
+/** Waits for the action's status line; on a timeout, saves what the page showed (alerts included) before failing. */
+const done = (page: Page, text: RegExp | string, timeout = 180_000) =>
+  page.getByRole("status").filter({ hasText: text }).first().waitFor({ timeout }).catch(async (e: unknown) => {
+    await shot(page, `failed-${Date.now()}`).catch(() => undefined);
+    throw e;
+  });
 
 describe.skipIf(!FULL)("web app walk-through (LINEAGE_FULL=1)", () => {
   beforeAll(async () => {

@@ -90,7 +90,15 @@ export function Contribute({ datanet }: { datanet: DatanetRow }) {
         <label htmlFor="files" className="button-like">
           Choose files
         </label>{" "}
-        <input id="files" type="file" multiple onChange={(e) => add(e.target.files)} />
+        <input
+          id="files"
+          type="file"
+          multiple
+          onChange={(e) => {
+            add(e.target.files);
+            e.target.value = ""; // the list below is the selection; the same file can be added again
+          }}
+        />
         <p className="muted">
           Each file is one contribution (up to {bytes(maxItem)}){datanet.validatorGated ? `, bond ${open(datanet.bond)} each` : ""}.
         </p>
