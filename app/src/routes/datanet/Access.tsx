@@ -49,7 +49,8 @@ export function Access({ datanet, versions, grants, isOwner }: { datanet: Datane
     act.run(`Buying access to v${versionId}…`, async () => {
       const client = await w.require();
       const note = await checkOpen(client, datanet.accessFee, "DatanetRegistry", "access");
-      await client.buyAccess({ datanetId: datanet.id, versionId });
+      // Never more than the fee this page showed (a raise after it is refused on-chain).
+      await client.buyAccess({ datanetId: datanet.id, versionId, maxFee: datanet.accessFee });
       await refresh();
       return `Access to v${versionId} bought for ${open(datanet.accessFee)}${note}.`;
     });

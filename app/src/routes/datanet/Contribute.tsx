@@ -59,7 +59,8 @@ export function Contribute({ datanet }: { datanet: DatanetRow }) {
         items.push({ digest, size: data.length });
       }
       if (bond > 0n) await client.ensureAllowance({ spender: contractAddress(client.deployment, "DatanetRegistry"), amount: bond });
-      const signed = await client.signContributionBatch({ datanetId: datanet.id, items });
+      // The signed batch names the most it bonds per item: the bond this page showed, so a raise after it is refused.
+      const signed = await client.signContributionBatch({ datanetId: datanet.id, items, maxBond: datanet.bond });
       const res = await client.relayContributionBatch(signed);
       setFiles([]);
       await qc.invalidateQueries({ queryKey: ["datanet", datanet.id.toString()] });
