@@ -6,7 +6,7 @@
  */
 import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Hex } from "viem";
 import { REJECT_REASONS, type RejectReason } from "../../../../sdk/client/index.ts";
 import { Badge, Field, QueryError, Status, useAction } from "../../components/ui.tsx";
@@ -16,6 +16,33 @@ import { useWallet } from "../../wallet/WalletContext.tsx";
 
 const ROW_HEIGHT = 34;
 const tone = (s: string) => (s === "Approved" ? "good" : s === "Rejected" ? "bad" : "warn");
+
+/** One row; memoised so a scroll frame re-renders only the rows that enter the window. */
+const Row = memo(function Row({ r, start, selectable, checked, onToggle }: { r: ContributionRow; start: number; selectable: boolean; checked: boolean; onToggle: (id: string) => void }) {
+  const id = r.id.toString();
+  return (
+    <div role="listitem" className="vrow" style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${start}px)` }}>
+      <span>
+        {selectable ? (
+          <label>
+            <input type="checkbox" checked={checked} onChange={() => onToggle(id)} aria-label={`Select contribution ${id}`} /> {id}
+          </label>
+        ) : (
+          id
+        )}
+      </span>
+      <span className="mono" title={r.digest}>
+        {short(r.digest)}
+        {r.relayer ? " (signed batch)" : ""}
+      </span>
+      <span className="mono">{short(r.contributor)}</span>
+      <span>{bytes(r.size)}</span>
+      <span>
+        <Badge tone={tone(r.status)}>{r.rejectReason ? `${r.status}: ${r.rejectReason}` : r.status}</Badge>
+      </span>
+    </div>
+  );
+});
 
 export function ContributionList({ datanet, canValidate }: { datanet: DatanetRow; canValidate: boolean }) {
   const w = useWallet();
@@ -44,14 +71,17 @@ export function ContributionList({ datanet, canValidate }: { datanet: DatanetRow
   const parent = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
 
-  const toggle = (id: string) =>
-    setSelected((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
-  const pending = rows.filter((r) => r.status === "Pending");
+  const toggle = useCallback(
+    (id: string) =>
+      setSelected((s) => {
+        const n = new Set(s);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      }),
+    [],
+  );
+  const pending = useMemo(() => rows.filter((r) => r.status === "Pending"), [rows]);
   const verdict = async (reject?: RejectReason) => {
     const digests = rows.filter((r) => selected.has(r.id.toString()) && r.status === "Pending").map((r) => r.digest as Hex);
     if (digests.length === 0) return act.fail("Tick at least one pending contribution: nothing was sent.");
@@ -82,28 +112,7 @@ export function ContributionList({ datanet, canValidate }: { datanet: DatanetRow
           {v.getVirtualItems().map((it) => {
             const r = rows[it.index]!;
             const id = r.id.toString();
-            return (
-              <div key={id} role="listitem" className="vrow" style={{ position: "absolute", top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${it.start}px)` }}>
-                <span>
-                  {canValidate && r.status === "Pending" ? (
-                    <label>
-                      <input type="checkbox" checked={selected.has(id)} onChange={() => toggle(id)} aria-label={`Select contribution ${id}`} /> {id}
-                    </label>
-                  ) : (
-                    id
-                  )}
-                </span>
-                <span className="mono" title={r.digest}>
-                  {short(r.digest)}
-                  {r.relayer ? " (signed batch)" : ""}
-                </span>
-                <span className="mono">{short(r.contributor)}</span>
-                <span>{bytes(r.size)}</span>
-                <span>
-                  <Badge tone={tone(r.status)}>{r.rejectReason ? `${r.status}: ${r.rejectReason}` : r.status}</Badge>
-                </span>
-              </div>
-            );
+            return <Row key={id} r={r} start={it.start} selectable={canValidate && r.status === "Pending"} checked={selected.has(id)} onToggle={toggle} />;
           })}
         </div>
       </div>
