@@ -166,7 +166,8 @@ export class SpanIndex {
 
   /**
    * Maximal matching spans of `output` (not contained in the span starting one token earlier), at least
-   * `minLength` tokens, each scored length x ln(1 + contributions / holders) and split equally among its holders.
+   * `minLength` tokens, each scored length x ln(1 + corpus tokens / occurrences) and split among its holders by occurrences (flagged
+   * holders' occurrences are left out).
    */
   attribute(output: readonly number[], opts: SpanMatchOptions = {}): SpanAttribution {
     const minLength = opts.minLength ?? 6;
@@ -175,7 +176,7 @@ export class SpanIndex {
     const { len, lo, hi } = this.matchingStatistics(output);
     const spans: MatchedSpan[] = [];
     const byDoc = new Map<bigint, number>();
-    const nDocs = this.docIds.length;
+    const n = this.tokens.length;
     let prevEnd = 0;
     for (let i = 0; i < output.length; i++) {
       const L = len[i]!;
@@ -184,18 +185,18 @@ export class SpanIndex {
       prevEnd = end;
       if (L < minLength) continue;
       const occ = hi[i]! - lo[i]!;
-      const holders: bigint[] = [];
-      if (occ <= maxOcc) {
-        const seen = new Set<number>();
-        for (let j = lo[i]!; j < hi[i]!; j++) seen.add(this.docAt(this.sa[j]!));
-        for (const d of [...seen].sort((a, b) => a - b)) {
-          const id = this.docIds[d]!;
-          if (!opts.flagged?.has(id)) holders.push(id);
-        }
+      // occurrences per holder (flagged holders dropped): credit is split by occurrences, so splitting or merging
+      // contributions never changes what a contributor's text earns
+      const perDoc = new Map<number, number>();
+      if (occ <= maxOcc) for (let j = lo[i]!; j < hi[i]!; j++) {
+        const d = this.docAt(this.sa[j]!);
+        if (!opts.flagged?.has(this.docIds[d]!)) perDoc.set(d, (perDoc.get(d) ?? 0) + 1);
       }
-      const score = holders.length ? L * Math.log(1 + nDocs / holders.length) : 0;
+      const counted = [...perDoc.values()].reduce((a, x) => a + x, 0);
+      const holders = [...perDoc.keys()].sort((a, b) => a - b).map((d) => this.docIds[d]!);
+      const score = counted ? L * Math.log(1 + n / counted) : 0;
       spans.push({ start: i, end, occurrences: occ, contributions: holders, score });
-      for (const id of holders) byDoc.set(id, (byDoc.get(id) ?? 0) + score / holders.length);
+      for (const [d, cnt] of perDoc) byDoc.set(this.docIds[d]!, (byDoc.get(this.docIds[d]!) ?? 0) + (score * cnt) / counted);
     }
     const scores = [...byDoc].map(([contributionId, score]) => ({ contributionId, score })).sort((a, b) => (a.contributionId < b.contributionId ? -1 : 1));
     return { spans, scores };
