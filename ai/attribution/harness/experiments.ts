@@ -11,11 +11,14 @@
 import type { LoadedBase } from "../../base/index.ts";
 import { LoraAdapter, type LoraConfig } from "../../lora/index.ts";
 import type { LlamaModel } from "../../model/index.ts";
-import { TEMPLATES, type PromptRecord } from "../../templates/index.ts";
+import { TEMPLATES, type PromptRecord, tokenizeRecord } from "../../templates/index.ts";
 import { fineTuneLora } from "../../train/finetune.ts";
 import type { AttributionCorpus } from "../corpus.ts";
 import { GradientAttributor, type GradientMethod } from "../gradient/index.ts";
-import { auc, recallAtPositives } from "./metrics.ts";
+import { auc, recallAtPositives, spearman } from "./metrics.ts";
+import { heldOutLoss } from "../../eval/index.ts";
+import { ExampleData } from "../../train/data.ts";
+import { Rng } from "../../model/sampling.ts";
 import { flipLabels, sentenceTasks, TASKS } from "./tasks.ts";
 
 export const HARNESS_LORA: LoraConfig = { rank: 4, alpha: 8, dropout: 0, targets: ["q", "v"] };
@@ -143,3 +146,60 @@ export async function mislabelDetection(base: LoadedBase, o: { perTaskTrain: num
 }
 
 export { LoraAdapter };
+
+export interface LdsResult {
+  subsets: number;
+  train: number;
+  test: number;
+  steps: number;
+  lds: Record<GradientMethod, number>;
+  retrainMs: number;
+}
+
+/**
+ * Linear datamodeling score (TRAK's LDS): retrain on `subsets` random halves of the training set; for each test
+ * record, the Spearman correlation across subsets between the predicted effect (sum of the full model's
+ * helpfulness scores over the subset) and the actual test-loss reduction of the retrained adapter; averaged.
+ */
+export async function linearDatamodelingScore(base: LoadedBase, o: { perTaskTrain: number; nTasks: number; perTaskTest: number; steps: number; subsets: number; seed?: number }): Promise<LdsResult> {
+  const seed = o.seed ?? 3;
+  const { train, test } = sentenceTasks(seed, o.perTaskTrain, o.perTaskTest, o.nTasks);
+  const full = trainAdapter(base, train, test, o.steps, { seed, batchSize: 8 });
+  let predicted: Record<GradientMethod, Float64Array[]>;
+  try {
+    const attr = await attributorFor(base, full, corpusOf(train), { trakK: 64 });
+    predicted = { datainf: test.map((t) => attr.exampleScores("datainf", attr.testGradient(t))), trak: test.map((t) => attr.exampleScores("trak", attr.testGradient(t))) };
+  } finally {
+    full.dispose();
+  }
+  const rng = new Rng(seed * 31 + 1);
+  const actual: number[][] = test.map(() => []);
+  const pred: Record<GradientMethod, number[][]> = { datainf: test.map(() => []), trak: test.map(() => []) };
+  const tok = base.tokenizer;
+  const tpl = TEMPLATES.lineage!;
+  const t0 = performance.now();
+  for (let s = 0; s < o.subsets; s++) {
+    const pick = train.map(() => rng.next() < 0.5);
+    const sub = train.filter((_, i) => pick[i]);
+    const m = trainAdapter(base, sub, test, o.steps, { seed, batchSize: 8 });
+    try {
+      test.forEach((t, j) => {
+        const ex = tokenizeRecord(tok, tpl, t, base.config.contextLength);
+        const data = new ExampleData([ex], [ex], { batchSize: 1, seqLen: ex.ids.length - 1, padId: tok.padId });
+        actual[j]!.push(-heldOutLoss(m.model, data.evalBatches()).loss);
+        for (const meth of ["datainf", "trak"] as const) {
+          let p = 0;
+          predicted[meth][j]!.forEach((v, i) => {
+            if (pick[i]) p += v;
+          });
+          pred[meth][j]!.push(p);
+        }
+      });
+    } finally {
+      m.dispose();
+    }
+  }
+  const retrainMs = performance.now() - t0;
+  const mean = (meth: GradientMethod) => test.reduce((a, _, j) => a + spearman(pred[meth][j]!, actual[j]!), 0) / test.length;
+  return { subsets: o.subsets, train: train.length, test: test.length, steps: o.steps, lds: { datainf: mean("datainf"), trak: mean("trak") }, retrainMs };
+}
