@@ -3,7 +3,7 @@
  * Keepers' figures: records per CPU-second for each method at 1,000 receipts (and the sample rate that lets one
  * machine attribute an epoch of 1,000,000 receipts within the epoch), determinism across two processes and two data
  * directories (byte-identical records), and RAG (the cited contribution holds the answer).
- *   npx tsx bench/attribution/keepers.ts [--receipts 1000] [--only throughput|determinism|rag]
+ *   npx tsx bench/attribution/keepers.ts [--receipts 1000] [--corpus-per 20] [--only throughput|determinism|rag]
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -29,7 +29,8 @@ const base = loadBase();
 const tok = base.tokenizer;
 const ZERO = `0x${"0".repeat(64)}` as const;
 const out: Record<string, unknown> = {};
-const { train, test } = sentenceTasks(5, 90, 100);
+// the corpus of the throughput run: 10 tasks x `corpus-per` records (900 = the class-identification size)
+const { train, test } = sentenceTasks(5, Number(arg("corpus-per", "20")), 100);
 const corpus = corpusOf(train);
 
 function randomAdapter(): { model: LlamaModel; lora: LoraAdapter } {

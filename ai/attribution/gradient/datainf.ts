@@ -91,3 +91,19 @@ export function dataInfScores(st: DataInfState, v: Float32Array): Float64Array {
   }
   return out;
 }
+
+/**
+ * Self-influence of every training example, sum_l ||g_kl||^2 / lambda_l: DataInf's damped inverse with the
+ * rank-one correction dropped (TracIn's self-influence up to the per-layer damping). Large for records the model
+ * finds surprising: mislabels. O(L) per example from the precomputed norms.
+ */
+export function dataInfSelfInfluence(st: DataInfState): Float64Array {
+  const L = st.layout.modules.length;
+  const out = new Float64Array(st.n);
+  for (let k = 0; k < st.n; k++) {
+    let s = 0;
+    for (let l = 0; l < L; l++) s += st.norms2[k * L + l]! / st.lambda[l]!;
+    out[k] = s;
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import type { AttributionCorpus } from "../corpus.ts";
 import { canonicalBytes } from "../record.ts";
 import type { ScoredContribution } from "../shares.ts";
 import { type CacheDescriptor, cacheKey, readCache, writeCache } from "./cache.ts";
-import { DATAINF_DEFAULT_DAMPING, type DataInfState, dataInfScores, dataInfState } from "./datainf.ts";
+import { DATAINF_DEFAULT_DAMPING, type DataInfState, dataInfScores, dataInfSelfInfluence, dataInfState } from "./datainf.ts";
 import { type GradientLayout, LoraGradients } from "./grads.ts";
 import { project, projectionMatrix, TRAK_DEFAULT_DAMPING, TRAK_DEFAULT_K, type TrakState, trakScores, trakSelfInfluence, trakState } from "./trak.ts";
 
@@ -181,8 +181,12 @@ export class GradientAttributor {
     return sumByContribution(this.examples, this.exampleScores(method, v));
   }
 
-  /** Self-influence of every example (projected method; large for mislabels). */
-  selfInfluence(): Float64Array {
+  /** Self-influence of every example (large for mislabels): DataInf's damped norms, or the projected kernel's. */
+  selfInfluence(method: GradientMethod = this.datainf ? "datainf" : "trak"): Float64Array {
+    if (method === "datainf") {
+      if (!this.datainf) throw new Error("gradient: DataInf state was not built");
+      return dataInfSelfInfluence(this.datainf);
+    }
     if (!this.trak) throw new Error("gradient: projected state was not built");
     return trakSelfInfluence(this.trak);
   }

@@ -116,7 +116,7 @@ export interface MislabelResult {
   train: number;
   flipped: number;
   steps: number;
-  auc: { heldOutDataInf: number; heldOutTrak: number; selfInfluence: number };
+  auc: { heldOutDataInf: number; heldOutTrak: number; selfInfluenceDataInf: number; selfInfluenceTrak: number };
 }
 
 /** Mislabel detection on a task set: responses of `fraction` of the records replaced by another task's answer. */
@@ -137,7 +137,8 @@ export async function mislabelDetection(base: LoadedBase, o: { perTaskTrain: num
       auc: {
         heldOutDataInf: auc(neg(attr.exampleScores("datainf", vHeld)), flipped),
         heldOutTrak: auc(neg(attr.exampleScores("trak", vHeld)), flipped),
-        selfInfluence: auc(attr.selfInfluence(), flipped),
+        selfInfluenceDataInf: auc(attr.selfInfluence("datainf"), flipped),
+        selfInfluenceTrak: auc(attr.selfInfluence("trak"), flipped),
       },
     };
   } finally {

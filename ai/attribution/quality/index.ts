@@ -77,8 +77,12 @@ export function assessQuality(corpus: AttributionCorpus, tokenizer: ByteBpeToken
         if (z <= -cfg.z && h.score < 0) out.push({ contributionId: h.contributionId, reason: "harmful", score: z });
       }
     }
-    if (attributor.trak) {
-      const self = sumByContribution(attributor.examples, attributor.selfInfluence());
+    // self-influence: the largest of a contribution's records (a sum would flag long contributions for their length)
+    const selfByExample = attributor.selfInfluence();
+    const maxSelf = new Map<bigint, number>();
+    attributor.examples.forEach((e, i) => maxSelf.set(e.contributionId, Math.max(maxSelf.get(e.contributionId) ?? -Infinity, selfByExample[i]!)));
+    const self = [...maxSelf].map(([contributionId, score]) => ({ contributionId, score }));
+    if (self.length > 0) {
       const { med, scale } = robust(self.map((s) => s.score));
       for (const s of self) {
         const z = (s.score - med) / scale;
