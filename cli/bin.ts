@@ -8,6 +8,7 @@ import { SingleBar } from "cli-progress";
 import { Command, Option } from "commander";
 import { createPublicClient, http, type Address, type PublicClient } from "viem";
 import { FsContentStore, startGateway } from "../sdk/content/index.ts";
+import { attributeCommand } from "./attribute.ts";
 import { inspectFile } from "./inspect.ts";
 import { runTrain, TrainCliError, type TrainOptions } from "./train.ts";
 
@@ -135,6 +136,7 @@ export function buildProgram(): Command {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+  program.addCommand(attributeCommand());
   return program;
 }
 
