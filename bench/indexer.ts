@@ -36,6 +36,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { concatHex, decodeFunctionResult, encodeFunctionData, keccak256, numberToHex, toHex, type Address, type Hex } from "viem";
 import { datanetRegistryAbi } from "../sdk/abi/index.ts";
+import { contributionCommitment } from "../sdk/datanet/index.ts";
 import { ANVIL_KEYS, startAnvil } from "../scripts/devnet/anvil.ts";
 import { deploy, writeDeployment } from "../scripts/devnet/deploy.ts";
 import { gql, startIndexer, type Indexer } from "../scripts/devnet/indexer.ts";
@@ -162,7 +163,12 @@ async function checkCounts(s: Setup, ix: Indexer | undefined, phase: string, exp
 async function contributeBatches(s: Setup, count: number): Promise<void> {
   for (let b = 0; b < count; b++) {
     const from = s.senders[s.sentBatches % s.senders.length]!;
-    const data = encodeFunctionData({ abi: datanetRegistryAbi, functionName: "contributeBatch", args: [1n, items(s.sentBatches, BATCH)] });
+    const packed = items(s.sentBatches, BATCH);
+    // Commit-reveal: the commitment is mined first (automine: its own block), the reveal lands a block later.
+    const salt = keccak256(toHex(`bench salt ${s.sentBatches}`));
+    const commitment = contributionCommitment({ contributor: from, datanetId: 1n, itemsHash: keccak256(packed), salt });
+    await waitMined(s, from, await send(s, from, encodeFunctionData({ abi: datanetRegistryAbi, functionName: "commitContribution", args: [commitment] })));
+    const data = encodeFunctionData({ abi: datanetRegistryAbi, functionName: "contributeBatch", args: [1n, packed, 0n, salt] });
     const hash = await send(s, from, data);
     s.sentBatches++;
     let receipt: { status: string } | null | undefined;
@@ -175,6 +181,15 @@ async function contributeBatches(s: Setup, count: number): Promise<void> {
       throw new Error(`contributeBatch ${b} failed (${receipt?.status ?? "not mined"}): ${JSON.stringify(why)}`);
     }
   }
+}
+
+async function waitMined(s: Setup, from: Address, hash: Hex): Promise<void> {
+  let receipt: { status: string } | null | undefined;
+  for (let tries = 0; !receipt && tries < 600; tries++) {
+    [receipt] = await rpc<{ status: string } | null>(s.rpcUrl, [{ method: "eth_getTransactionReceipt", params: [hash] }]);
+    if (!receipt) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (receipt?.status !== "0x1") throw new Error(`commitContribution from ${from} failed (${receipt?.status ?? "not mined"})`);
 }
 
 async function setup(): Promise<Setup> {
