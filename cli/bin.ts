@@ -11,6 +11,7 @@ import { FsContentStore, startGateway } from "../sdk/content/index.ts";
 import { attributeCommand } from "./attribute.ts";
 import { inspectFile } from "./inspect.ts";
 import { runTrain, TrainCliError, type TrainOptions } from "./train.ts";
+import { registerServe } from "./serve.ts";
 
 process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD ??= "true";
 
@@ -137,6 +138,7 @@ export function buildProgram(): Command {
       process.once("SIGTERM", stop);
     });
   program.addCommand(attributeCommand());
+  registerServe(program);
   return program;
 }
 
