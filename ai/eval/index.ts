@@ -56,3 +56,22 @@ export function exactMatch(model: LlamaModel, tok: ByteBpeTokenizer, template: C
   }
   return { accuracy: records.length ? correct / records.length : 0, correct, total: records.length, samples };
 }
+
+/** Non-overlapping windows of `seqLen` + 1 tokens of `text` (bos first), as batches for `heldOutLoss`. */
+export function textBatches(tok: ByteBpeTokenizer, text: string, seqLen = 128, batchSize = 8): Batch[] {
+  const ids = tok.encode(text, { bos: true });
+  const out: Batch[] = [];
+  const windows: number[] = [];
+  for (let s = 0; s + seqLen + 1 <= ids.length; s += seqLen) windows.push(s);
+  for (let i = 0; i < windows.length; i += batchSize) {
+    const starts = windows.slice(i, i + batchSize);
+    const b = starts.length;
+    const batch: Batch = { b, t: seqLen, ids: new Int32Array(b * seqLen), targets: new Int32Array(b * seqLen), weights: new Float32Array(b * seqLen).fill(1) };
+    starts.forEach((s, k) => {
+      batch.ids.set(ids.slice(s, s + seqLen), k * seqLen);
+      batch.targets.set(ids.slice(s + 1, s + seqLen + 1), k * seqLen);
+    });
+    out.push(batch);
+  }
+  return out;
+}
