@@ -43,12 +43,21 @@ export interface ExactMatchReport {
   samples: { prompt: string; expected: string; got: string; ok: boolean }[];
 }
 
-/** Greedy-decode each prompt (stopping at eos or a newline) and compare with the expected response. */
+/** Extra tokens a greedy answer may run past the expected response's own length (so a longer answer shows as wrong). */
+export const ANSWER_MARGIN_TOKENS = 8;
+
+/**
+ * Greedy-decode each prompt (stopping at eos; the first line is compared) and compare with the expected response.
+ * The answer may run to the expected response's length in tokens plus `ANSWER_MARGIN_TOKENS` (the length follows
+ * the data) unless `maxNewTokens` caps it.
+ */
 export function exactMatch(model: LlamaModel, tok: ByteBpeTokenizer, template: ChatTemplate, records: PromptRecord[], opts: { maxNewTokens?: number } = {}): ExactMatchReport {
   const samples: ExactMatchReport["samples"] = [];
   let correct = 0;
   for (const r of records) {
-    const out = model.generate(promptTokens(tok, template, r), { maxNewTokens: opts.maxNewTokens ?? 16, stopIds: [tok.eosId] });
+    const limit = opts.maxNewTokens ?? tok.encode(template.response(r)).length + ANSWER_MARGIN_TOKENS;
+    const room = model.config.contextLength - promptTokens(tok, template, r).length;
+    const out = room > 0 ? model.generate(promptTokens(tok, template, r), { maxNewTokens: Math.min(limit, room), stopIds: [tok.eosId] }) : [];
     const got = tok.decode(out).split("\n")[0]!;
     const ok = normalizeAnswer(got) === normalizeAnswer(r.response);
     if (ok) correct++;

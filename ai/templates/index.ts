@@ -27,9 +27,32 @@ export class TemplateError extends Error {
 }
 
 /** Normalise one record of any accepted shape; throws TemplateError on anything else. */
+/** The accepted record shapes: a key that names the shape, and the fields it needs. */
+const SHAPES = [
+  { key: "prompt", needs: ["prompt", "response"], name: "{prompt, response}" },
+  { key: "instruction", needs: ["instruction", "output"], name: "{instruction, input?, output}" },
+  { key: "question", needs: ["question", "answer"], name: "{question, answer}" },
+] as const;
+
+/** Why a record is not one of the accepted shapes, naming the missing or mistyped field when the shape is clear. */
+function recordProblem(raw: unknown): string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "expected a JSON object";
+  const o = raw as Record<string, unknown>;
+  const shape = SHAPES.find((s) => s.needs.some((f) => f in o));
+  if (!shape) return `expected {prompt,response}, {instruction,input?,output} or {question,answer}; found fields ${Object.keys(o).map((k) => `"${k}"`).join(", ") || "none"}`;
+  for (const f of shape.needs) {
+    if (!(f in o)) return `field "${f}" is missing (a ${shape.name} record)`;
+    if (typeof o[f] !== "string") return `field "${f}" must be a string, got ${o[f] === null ? "null" : typeof o[f]}`;
+    if (f === shape.key && (o[f] as string).length === 0) return `field "${f}" is empty`;
+  }
+  for (const f of ["system", "input"]) if (f in o && typeof o[f] !== "string") return `field "${f}" must be a string`;
+  const extra = Object.keys(o).filter((k) => !["system", "input", ...shape.needs].includes(k));
+  return extra.length ? `unexpected field "${extra[0]}" in a ${shape.name} record` : `not a ${shape.name} record`;
+}
+
 export function toPromptRecord(raw: unknown, where = "record"): PromptRecord {
   const r = RecordSchema.safeParse(raw);
-  if (!r.success) throw new TemplateError(`${where}: expected {prompt,response}, {instruction,input?,output} or {question,answer}`);
+  if (!r.success) throw new TemplateError(`${where}: ${recordProblem(raw)}`);
   const v = r.data as Record<string, string | undefined>;
   const sys = v.system !== undefined ? { system: v.system } : {};
   if ("prompt" in v) return { prompt: v.prompt!, response: v.response!, ...sys };
