@@ -30,7 +30,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { concatHex, encodeFunctionData, keccak256, numberToHex, toHex, type Address, type Hex } from "viem";
+import { concatHex, decodeFunctionResult, encodeFunctionData, keccak256, numberToHex, toHex, type Address, type Hex } from "viem";
 import { datanetRegistryAbi } from "../sdk/abi/index.ts";
 import { ANVIL_KEYS, startAnvil } from "../scripts/devnet/anvil.ts";
 import { deploy, writeDeployment } from "../scripts/devnet/deploy.ts";
@@ -89,6 +89,70 @@ async function send(s: Setup, from: Address, data: Hex): Promise<Hex> {
     { method: "eth_sendTransaction", params: [{ from, to: s.registry, data, gas: numberToHex(60_000_000) }] },
   ]);
   return hash!;
+}
+
+/** Waits for a transaction's receipt and throws unless it succeeded. */
+async function mined(rpcUrl: string, hash: Hex, what: string): Promise<void> {
+  let receipt: { status: string } | null | undefined;
+  for (let tries = 0; !receipt && tries < 600; tries++) {
+    [receipt] = await rpc<{ status: string } | null>(rpcUrl, [{ method: "eth_getTransactionReceipt", params: [hash] }]);
+    if (!receipt) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (receipt?.status !== "0x1") throw new Error(`${what} failed (${receipt?.status ?? "not mined"}): ${hash}`);
+}
+
+/** Counts the bench set up, as the chain holds them and as the indexer serves them. */
+interface Counts {
+  datanets: number;
+  /** Contributions to Datanet 1 (all approved at once: it is open). */
+  contributions: number;
+}
+
+/** What the chain holds: `datanetCount()` and Datanet 1's `approvedCount`, at the head. */
+async function chainCounts(s: Setup): Promise<Counts> {
+  const call = (data: Hex) => ({ method: "eth_call", params: [{ to: s.registry, data }, "latest"] });
+  const [count, info] = await rpc<Hex>(s.rpcUrl, [
+    call(encodeFunctionData({ abi: datanetRegistryAbi, functionName: "datanetCount" })),
+    call(encodeFunctionData({ abi: datanetRegistryAbi, functionName: "getDatanet", args: [1n] })),
+  ]);
+  const datanet = decodeFunctionResult({ abi: datanetRegistryAbi, functionName: "getDatanet", data: info! });
+  return { datanets: Number(BigInt(count!)), contributions: Number(datanet.approvedCount) };
+}
+
+/** What the indexer serves: every Datanet row, Datanet 1's counters and its contribution rows. */
+async function indexedCounts(ix: Indexer): Promise<Counts & { datanetContributionCount: number; approvedCount: number }> {
+  const r = await gql<{
+    datanets: { totalCount: number };
+    datanet: { contributionCount: number; approvedCount: number } | null;
+    contributions: { totalCount: number };
+  }>(ix.graphqlUrl, `{ datanets { totalCount } datanet(id: "1") { contributionCount approvedCount } contributions(where: { datanetId: "1" }) { totalCount } }`);
+  return {
+    datanets: r.datanets.totalCount,
+    contributions: r.contributions.totalCount,
+    datanetContributionCount: r.datanet?.contributionCount ?? 0,
+    approvedCount: r.datanet?.approvedCount ?? 0,
+  };
+}
+
+/**
+ * The bench's own check, after every phase: the chain holds what the setup made (`expected`), and the indexer serves
+ * exactly what the chain holds. A mismatch names the side that lost something.
+ */
+async function checkCounts(s: Setup, ix: Indexer | undefined, phase: string, expected: Counts): Promise<void> {
+  const chain = await chainCounts(s);
+  if (chain.datanets !== expected.datanets || chain.contributions !== expected.contributions) {
+    throw new Error(`${phase}: the CHAIN holds ${chain.datanets} Datanets and ${chain.contributions} contributions; the setup made ${expected.datanets} and ${expected.contributions}`);
+  }
+  if (!ix) return;
+  const served = await indexedCounts(ix);
+  const wrong = [
+    served.datanets !== chain.datanets && `${served.datanets} of ${chain.datanets} Datanets`,
+    served.contributions !== chain.contributions && `${served.contributions} of ${chain.contributions} contribution rows`,
+    served.datanetContributionCount !== chain.contributions && `contributionCount ${served.datanetContributionCount} of ${chain.contributions}`,
+    served.approvedCount !== chain.contributions && `approvedCount ${served.approvedCount} of ${chain.contributions}`,
+  ].filter(Boolean);
+  if (wrong.length) throw new Error(`${phase}: the INDEXER serves ${wrong.join(", ")} (the chain has them all)`);
+  console.error(`  ${phase}: chain and index agree: ${chain.datanets} Datanets, ${chain.contributions} contributions`);
 }
 
 async function contributeBatches(s: Setup, count: number): Promise<void> {
@@ -156,10 +220,11 @@ async function setup(): Promise<Setup> {
     args: ["ipfs://bench-list", 0, 1_000n, { maxItemSize: 0, dailyLimit: 0, bond: 0n, validatorGated: false, acceptStakedValidators: false, openAccess: false, accessFee: 0n }],
   });
   const [nonce] = await rpc<Hex>(anvil.rpcUrl, [{ method: "eth_getTransactionCount", params: [alice.address, "latest"] }]);
-  await rpc(anvil.rpcUrl, Array.from({ length: DATANETS - 1 }, (_, i) => ({
+  const creations = await rpc<Hex>(anvil.rpcUrl, Array.from({ length: DATANETS - 1 }, (_, i) => ({
     method: "eth_sendTransaction",
     params: [{ from: alice.address, to: registry, data: create, gas: numberToHex(1_000_000), nonce: numberToHex(BigInt(nonce!) + BigInt(i)) }],
   })));
+  for (const [i, hash] of creations.entries()) await mined(anvil.rpcUrl, hash, `createDatanet ${i + 2}`);
   const s: Setup = {
     rpcUrl: anvil.rpcUrl,
     registry,
@@ -381,6 +446,8 @@ async function backfill(
 async function runBackend(backend: "pglite" | "postgres") {
   let pg: Postgres | undefined;
   const s = await setup();
+  const expected: Counts = { datanets: DATANETS, contributions: Math.ceil(EVENTS / BATCH) * BATCH };
+  await checkCounts(s, undefined, `${backend}: setup`, expected);
   const backfills: BackfillFigure[] = [];
   const floorDirs: string[] = [];
   try {
@@ -388,12 +455,14 @@ async function runBackend(backend: "pglite" | "postgres") {
     const pgliteDir = join(s.dir, "pglite");
     const cold = await backfill(s, `${backend}: cold (fetch + index)`, { pgliteDir, databaseUrl: pg?.url, schema: "bench_cold" });
     backfills.push(cold.figure);
+    await checkCounts(s, cold.ix, `${backend}: cold backfill`, expected);
     let ix = cold.ix;
     if (backend === "pglite") {
       // A new schema on the same database re-indexes from Ponder's RPC cache (what a changed indexer does on restart).
       await ix.stop();
       const warm = await backfill(s, `${backend}: re-index from RPC cache`, { pgliteDir, schema: "bench_reindex" });
       backfills.push(warm.figure);
+      await checkCounts(s, warm.ix, `${backend}: re-index from RPC cache`, expected);
       ix = warm.ix;
     }
 
@@ -408,9 +477,13 @@ async function runBackend(backend: "pglite" | "postgres") {
       liveMs = performance.now() - tLive;
       const after = await gql<{ datanet: { contributionCount: number } }>(ix.graphqlUrl, `{ datanet(id: "1") { contributionCount } }`);
       if (after.datanet.contributionCount !== before + LIVE_BATCHES * BATCH) throw new Error("live events missing");
+      expected.contributions += LIVE_BATCHES * BATCH;
+      await checkCounts(s, ix, `${backend}: live`, expected);
     }
 
     const queries = await latency(ix, s.senders[0]!);
+    await checkCounts(s, ix, `${backend}: after the queries`, expected);
+    if (queries["Datanets list (100)"]!.rows !== DATANETS) throw new Error(`${backend}: the Datanets list answered ${queries["Datanets list (100)"]!.rows} of ${DATANETS} rows`);
     await ix.stop();
 
     if (FLOOR) {

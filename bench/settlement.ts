@@ -9,12 +9,13 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
+import { foundryBin } from "../scripts/foundry.mjs";
 
 const INTRINSIC = 21_000;
 const env = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" };
 
 function run(args: string[]): string {
-  const r = spawnSync("npx", ["--no-install", "forge", ...args], { env, encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(foundryBin("forge"), args, { env, encoding: "utf8", maxBuffer: 1 << 28 });
   const out = `${r.stdout}\n${r.stderr}`;
   if (r.status !== 0) throw new Error(`forge ${args.join(" ")} failed:\n${out.slice(-4000)}`);
   return out;

@@ -1,7 +1,9 @@
 #!/usr/bin/env -S npx --no-install tsx
 // SPDX-License-Identifier: MIT
 /** The `lineage` command. */
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { SingleBar } from "cli-progress";
 import { Command, Option } from "commander";
 import { createPublicClient, http, type Address, type PublicClient } from "viem";
@@ -152,12 +154,25 @@ export function buildProgram(): Command {
   return program;
 }
 
-const isMain = process.argv[1] !== undefined && /cli[/\\]bin\.ts$/.test(process.argv[1]);
-if (isMain) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((e: unknown) => {
-      process.stderr.write(`lineage: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
-    });
+/** Runs the command line (`argv` as in `process.argv`); an error ends the process with status 1 and its message. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (e: unknown) {
+    process.stderr.write(`lineage: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
 }
+
+/** True when this file is the program itself (`tsx cli/bin.ts`, through any symlink), not an import. */
+function isMain(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) await runCli(process.argv);

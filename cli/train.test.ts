@@ -214,12 +214,12 @@ describe("lineage train", () => {
 
   it("the lineage binary runs with a config file and flags", async () => {
     await writeFile(join(dir, "train.json"), JSON.stringify({ base: basePath, data: join(dir, "data.jsonl"), steps: 2, batchSize: 4, rank: 2, exactMatchLimit: 1 }));
-    const { stdout } = await run(join(process.cwd(), "cli/bin.ts"), ["train", "-c", join(dir, "train.json"), "--out", join(dir, "run-bin"), "--steps", "1", "--no-progress"], { env: { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" } });
+    const { stdout } = await run(join(process.cwd(), "cli/lineage.mjs"), ["train", "-c", join(dir, "train.json"), "--out", join(dir, "run-bin"), "--steps", "1", "--no-progress"], { env: { ...process.env, NODE_LLAMA_CPP_SKIP_DOWNLOAD: "true" } });
     const summary = JSON.parse(stdout) as { manifestDigest: string };
     const { digest, manifest } = await readManifest(join(dir, "run-bin", "manifest.json"));
     expect(summary.manifestDigest).toBe(digest);
     expect(manifest.training.steps).toBe(1);
-    await expect(run(join(process.cwd(), "cli/bin.ts"), ["train", "--out", join(dir, "run-bin2"), "--base", basePath])).rejects.toThrow(/--data <file.jsonl> or --datanet/);
+    await expect(run(join(process.cwd(), "cli/lineage.mjs"), ["train", "--out", join(dir, "run-bin2"), "--base", basePath])).rejects.toThrow(/--data <file.jsonl> or --datanet/);
   });
 
   it("the binary prints every default in --help and one progress line per evaluation when stderr is not a terminal", async () => {

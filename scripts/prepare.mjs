@@ -12,9 +12,11 @@ function step(cmd, args) {
   }
 }
 
-if (!existsSync("node_modules/.bin/forge")) {
+if (!existsSync("node_modules/@foundry-rs/forge")) {
   console.log("prepare: dependencies not installed yet, skipping build");
   process.exit(0);
 }
-step("npx", ["--no-install", "forge", "build"]);
+// The platform binary: the npm wrapper `node_modules/.bin/forge` exits 0 even when the build fails.
+const { foundryBin } = await import("./foundry.mjs");
+step(foundryBin("forge"), ["build"]);
 if (existsSync("wagmi.config.ts")) step("npx", ["--no-install", "wagmi", "generate"]);

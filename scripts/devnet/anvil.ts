@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 /**
- * The embedded chain: anvil from `node_modules/.bin/anvil` with the deterministic test mnemonic.
+ * The embedded chain: Foundry's anvil (the platform binary, see scripts/foundry.mjs) with the deterministic test mnemonic.
  * With a state file the chain survives restarts: anvil loads it on start, dumps it every `stateInterval`
  * seconds and on exit (SIGINT), so even a killed devnet keeps all but its last few seconds.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { createPublicClient, http, type Hex } from "viem";
-import { REPO_ROOT } from "../../sdk/addresses/index.ts";
 import { freePort, OutputTail, stopChild, waitFor } from "./net.ts";
+import { foundryBin } from "../foundry.mjs";
 
-export const ANVIL_BIN = join(REPO_ROOT, "node_modules", ".bin", "anvil");
+/** The platform binary: the npm wrapper `node_modules/.bin/anvil` exits 0 when anvil fails and survives a kill. */
+export const ANVIL_BIN = foundryBin("anvil");
 export const ANVIL_CHAIN_ID = 31337;
 /** Private keys of anvil's deterministic accounts 0..9 (mnemonic "test test ... junk"). */
 export const ANVIL_KEYS: readonly Hex[] = [
@@ -71,7 +72,14 @@ export async function startAnvil(opts: AnvilOptions = {}): Promise<Anvil> {
   child.once("error", (e) => (exited = `anvil failed to start: ${e.message}`));
   const rpcUrl = `http://127.0.0.1:${port}`;
   const client = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
-  await waitFor("anvil", async () => client.getChainId(), { timeoutMs: 30_000, abort: () => exited });
+  // Ready when *this* anvil says it listens and the port answers: an answer alone could come from another process on
+  // the port while this anvil fails to bind it (and exits).
+  const silent = args.includes("--silent");
+  const listening = `Listening on 127.0.0.1:${port}`;
+  await waitFor("anvil", async () => (silent || tail.toString().includes(listening) ? client.getChainId() : undefined), {
+    timeoutMs: 30_000,
+    abort: () => exited,
+  });
   return {
     rpcUrl,
     port,

@@ -23,8 +23,10 @@ import {
 import { ANVIL_CHAIN_ID } from "./anvil.ts";
 import { poolStatus, settlePool } from "./anvil-pool.ts";
 import { OutputTail } from "./net.ts";
+import { foundryBin } from "../foundry.mjs";
 
-export const FORGE_BIN = join(REPO_ROOT, "node_modules", ".bin", "forge");
+/** The platform binary: the npm wrapper `node_modules/.bin/forge` loses the exit status (see scripts/foundry.mjs). */
+export const FORGE_BIN = foundryBin("forge");
 
 /** Longest a `forge script` deployment may take before it is killed (a normal one takes 5-30 s here, loaded). */
 export const FORGE_TIMEOUT_MS = 120_000;
@@ -84,8 +86,8 @@ export async function deploy(opts: DeployOptions): Promise<Deployment> {
         {
           cwd: REPO_ROOT,
           stdio: ["ignore", "pipe", "pipe"],
-          // Own process group: `forge` is a Node launcher around the real binary, and killing only the launcher
-          // would leave the binary running (and broadcasting) beside the next attempt.
+          // Own process group, so a kill reaches everything forge started (it was once a Node launcher around the
+          // real binary, where killing only the launcher left the binary broadcasting beside the next attempt).
           detached: true,
           env: {
             ...process.env,

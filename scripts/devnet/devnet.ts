@@ -19,6 +19,7 @@ import { ANVIL_CHAIN_ID, ANVIL_KEYS, startAnvil, type Anvil } from "./anvil.ts";
 import { checkDeployment, deploy, deployConfigPath } from "./deploy.ts";
 import { indexerSchemaName, startIndexer, type Indexer } from "./indexer.ts";
 import { createLogger } from "./log.ts";
+import { checkPorts, devnetPortClaims, PortInUseError } from "./ports.ts";
 import { seed } from "./seed.ts";
 import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
 
@@ -101,6 +102,10 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
     if (anvil) await anvil.stop();
   };
   try {
+    // Every port first (scripts/devnet/ports.ts): a taken one stops the start before any process runs.
+    await checkPorts(devnetPortClaims(opts)).catch((e: unknown) => {
+      throw e instanceof PortInUseError ? new DevnetError(e.message) : e;
+    });
     let rpcUrl: string;
     if (opts.rpcUrl) {
       rpcUrl = opts.rpcUrl;

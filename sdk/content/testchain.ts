@@ -23,6 +23,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { buildVersionTree } from "../datanet/index.ts";
 import { foundry } from "viem/chains";
+import { foundryBin } from "../../scripts/foundry.mjs";
 
 /** anvil's well-known development keys (public; never use outside a local chain). */
 const DEV_KEYS: Hex[] = [
@@ -55,7 +56,8 @@ async function freePort(): Promise<number> {
 /** Start anvil on a free loopback port. */
 export async function startTestChain(): Promise<TestChain> {
   const port = await freePort();
-  const proc: ChildProcess = spawn(join(process.cwd(), "node_modules/.bin/anvil"), ["--port", String(port), "--host", "127.0.0.1", "--silent"], { stdio: "ignore" });
+  // The platform binary: the npm wrapper in node_modules/.bin survives SIGTERM and leaves anvil running.
+  const proc: ChildProcess = spawn(foundryBin("anvil"), ["--port", String(port), "--host", "127.0.0.1", "--silent"], { stdio: "ignore" });
   const rpcUrl = `http://127.0.0.1:${port}`;
   const client = createPublicClient({ chain: foundry, transport: http(rpcUrl) }) as PublicClient;
   for (let i = 0; ; i++) {

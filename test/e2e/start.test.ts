@@ -15,7 +15,7 @@ import { parseMeritProof } from "../../sdk/payout/index.ts";
 import { REPO_ROOT } from "../../sdk/addresses/index.ts";
 import { cidOf } from "../../sdk/content/index.ts";
 import { gql } from "../../scripts/devnet/indexer.ts";
-import { OutputTail, waitFor } from "../../scripts/devnet/net.ts";
+import { freePort, OutputTail, waitFor } from "../../scripts/devnet/net.ts";
 import { tempDeploymentFile, tempDir } from "./harness.ts";
 
 // Real anvil, forge and Ponder processes on a shared 2-core machine: generous limits (no timing assertions).
@@ -27,21 +27,48 @@ const dirs = tempDir();
 const deploymentFile = tempDeploymentFile();
 const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  // Each start runs in its own process group: a failed test kills its anvil and indexer too, not only tsx.
+  for (const c of children) {
+    if (c.exitCode !== null || c.pid === undefined) continue;
+    try {
+      process.kill(-c.pid, "SIGKILL");
+    } catch {
+      c.kill("SIGKILL");
+    }
+  }
   rmSync(deploymentFile, { force: true });
   dirs.remove();
 });
 
-async function start(): Promise<{ child: ChildProcess; out: OutputTail; graphqlUrl: string }> {
+interface Ports {
+  anvil: number;
+  graphql: number;
+  gateway: number;
+}
+
+/** `npm start` as a child process on chosen ports (0 = any free port). */
+function spawnStart(dataDir: string, ports: Ports): { child: ChildProcess; out: OutputTail } {
   const child = spawn(
     join(REPO_ROOT, "node_modules", ".bin", "tsx"),
-    ["scripts/start.ts", "--data-dir", dirs.dir, "--anvil-port", "0", "--port", "0", "--gateway-port", "0", "--deployment", deploymentFile],
-    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } },
+    [
+      "scripts/start.ts",
+      "--data-dir", dataDir,
+      "--anvil-port", String(ports.anvil),
+      "--port", String(ports.graphql),
+      "--gateway-port", String(ports.gateway),
+      "--deployment", deploymentFile,
+    ],
+    { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" }, detached: true },
   );
   children.push(child);
   const out = new OutputTail(50_000);
   child.stdout!.on("data", (d: Buffer) => out.push(d));
   child.stderr!.on("data", (d: Buffer) => out.push(d));
+  return { child, out };
+}
+
+async function start(ports: Ports = { anvil: 0, graphql: 0, gateway: 0 }): Promise<{ child: ChildProcess; out: OutputTail; graphqlUrl: string }> {
+  const { child, out } = spawnStart(dirs.dir, ports);
   const graphqlUrl = await waitFor(
     "npm start to print the GraphQL URL",
     async () => /GraphQL\s+(http:\/\/\S+)/.exec(out.toString())?.[1],
@@ -71,7 +98,9 @@ async function meritOf(output: string): Promise<bigint> {
 
 describe("npm start", () => {
   it("boots, answers GraphQL, stops cleanly, and resumes the same chain", async () => {
-    const first = await start();
+    // Chosen free ports, so a second start can be pointed at the same ones.
+    const ports: Ports = { anvil: await freePort(), graphql: await freePort(), gateway: await freePort() };
+    const first = await start(ports);
     expect(first.out.toString()).toMatch(/deploying/);
     expect(first.out.toString()).toMatch(/seeded demo data/);
     const before = await gql<Counts>(first.graphqlUrl, COUNTS);
@@ -86,6 +115,24 @@ describe("npm start", () => {
     expect((await fetch(`${gateway}/ipfs/${cidOf(toBytes(MEDICAL_SAMPLE))}`)).status).toBe(403);
     // The indexer serves the seeded payout tree's merit proofs (document published by the seed, read through the gateway).
     expect(await meritOf(first.out.toString())).toBe(parseEther("300"));
+
+    // A second start on the same ports while the first runs: refused before it starts anything, naming each taken
+    // port and the process holding it; the first devnet is untouched.
+    const other = tempDir();
+    try {
+      const second = spawnStart(other.dir, ports);
+      const code = await new Promise<number | null>((done) => second.child.once("exit", (c) => done(c)));
+      const log = second.out.toString();
+      expect(code, log).toBe(1);
+      expect(log).toMatch(new RegExp(`port ${ports.anvil} \\(anvil, --anvil-port\\) is taken by pid \\d+ \\([^)]*anvil[^)]*--port ${ports.anvil}`));
+      expect(log).toMatch(new RegExp(`port ${ports.gateway} \\(content gateway, --gateway-port\\) is taken by pid \\d+ \\([^)]*scripts/start\\.ts`));
+      expect(log).toMatch(new RegExp(`port ${ports.graphql} \\(indexer \\(GraphQL\\), --port\\) is taken by pid \\d+ \\([^)]*ponder`));
+      expect(log).not.toMatch(/anvil started|deploying|content gateway started/);
+      expect(existsSync(join(other.dir, "anvil-state.json"))).toBe(false);
+    } finally {
+      other.remove();
+    }
+    expect(await gql<Counts>(first.graphqlUrl, COUNTS)).toEqual(before);
     expect(await interrupt(first.child)).toBe(0);
     expect(first.out.toString()).toMatch(/stopped/);
     expect(existsSync(join(dirs.dir, "anvil-state.json"))).toBe(true);

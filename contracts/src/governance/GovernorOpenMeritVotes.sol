@@ -397,7 +397,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
     }
 
     /// @dev {IMeritRoots-finalRootAt} through {_staticView} (a revert is bubbled up; a short answer or an `epochEnd`
-    /// above 64 bits reverts, as Solidity's decoder would), without the generic ABI encoder and decoder.
+    /// above 64 bits reverts with {LineageGovernorMalformedMeritRoot}), without the generic ABI encoder and decoder.
     function _finalRootAt(uint256 timepoint)
         internal
         view
@@ -407,7 +407,7 @@ abstract contract GovernorOpenMeritVotes is Governor, ILineageGovernor {
         (r, epochEnd, totalMerit) =
             _staticView(address(_meritRoots), IMeritRoots.finalRootAt.selector, timepoint, 0, 0x24, 0x60);
         root = bytes32(r);
-        if (epochEnd > type(uint64).max) revert();
+        if (epochEnd > type(uint64).max) revert LineageGovernorMalformedMeritRoot(epochEnd);
     }
 
     /// @dev OPEN's {IVotes-getPastTotalSupply} at `timepoint`, through the same plain `staticcall`.

@@ -50,6 +50,8 @@ interface ILineageGovernor {
     error LineageGovernorZeroAddress();
     /// @notice Vote params that are not `abi.encode(uint256, uint256, bytes32[])`.
     error LineageGovernorMalformedMeritParams(uint256 length);
+    /// @notice The merit roots answered an `epochEnd` that does not fit 64 bits (a malformed `finalRootAt` answer).
+    error LineageGovernorMalformedMeritRoot(uint256 epochEnd);
     /// @notice No payout root was final at the timepoint.
     error LineageGovernorNoMeritRoot(uint256 timepoint);
     /// @notice The proof does not show the leaf `(account, cumulativeAmount, merit)` in the root.

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {console} from "forge-std/console.sol";
 import {Vm} from "forge-std/Vm.sol";
 import {CoreFixture} from "../unit/base/CoreFixture.sol";
+import {IsolatedBench} from "./IsolatedBench.sol";
 import {IDatanetRegistry} from "../../src/interfaces/IDatanetRegistry.sol";
 import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
 
@@ -11,7 +12,7 @@ import {IModelRegistry} from "../../src/interfaces/IModelRegistry.sol";
 /// transaction (cold storage, refunds applied). In that mode `vm.lastCallGas()` (like the gas report) counts the
 /// whole transaction; PROTOCOL.md measures execution gas, so the 21,000 intrinsic and the calldata gas
 /// (4 per zero byte, 16 per non-zero byte) are taken off. Each line logs: execution gas, calldata bytes, tx gas.
-/// Targets are asserted on execution gas.
+/// Targets are asserted on execution gas. A plain `forge test` skips the suite (see {IsolatedBench}).
 contract CoreGasBench is CoreFixture {
     uint256 internal constant BATCH = 100;
     uint256 internal constant TARGET_PER_ITEM = 28_000;
@@ -19,6 +20,11 @@ contract CoreGasBench is CoreFixture {
     uint256 internal constant TARGET_MINT = 250_000;
 
     uint256 internal constant INTRINSIC = 21_000;
+
+    function setUp() public override {
+        IsolatedBench.skipUnlessIsolated("node bench/core-gas.mjs");
+        super.setUp();
+    }
 
     /// @dev Transaction gas of the previous call.
     function _gas() internal view returns (uint256) {

@@ -7,6 +7,7 @@ import {Hashes} from "@openzeppelin/contracts/utils/cryptography/Hashes.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {RealModulesBase} from "../integration/StakingGovRealModules.t.sol";
 import {MeritTree} from "../unit/StakingGovFixtures.sol";
+import {IsolatedBench} from "./IsolatedBench.sol";
 import {PlainOZGovernor} from "./PlainOZGovernor.sol";
 import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
@@ -35,6 +36,8 @@ abstract contract StakingGovBenchBase is RealModulesBase {
     string internal constant DESCRIPTION = "bench: raise node minimum";
 
     function setUp() public virtual override {
+        // A plain `forge test` skips the gas benchmarks: their figures are whole isolated transactions.
+        IsolatedBench.skipUnlessIsolated("node bench/staking-gov-gas.mjs");
         super.setUp();
         plain = new PlainOZGovernor(token, timelock);
         require(token.transfer(voter, 50_000_000e18), "fund");
