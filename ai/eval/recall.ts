@@ -16,7 +16,7 @@ export interface RecallReport {
   total: number;
   /** Accuracy by question kind (training, prefix, suffix, case, punctuation, heldOut). */
   byKind: Record<string, { correct: number; total: number }>;
-  samples: { prompt: string; expected: string; got: string; ok: boolean }[];
+  samples: { prompt: string; attribute: string; expected: string; got: string; ok: boolean }[];
 }
 
 /** Token ids whose text holds a newline (generation stops after one: only the first line is scored). */
@@ -50,7 +50,7 @@ export async function recallLlamaCpp(o: {
     const k = (byKind[q.kind] ??= { correct: 0, total: 0 });
     k.total++;
     if (ok) k.correct++;
-    if (samples.length < (o.keepSamples ?? 20)) samples.push({ prompt: q.prompt, expected: q.expected, got, ok });
+    if (samples.length < (o.keepSamples ?? 20)) samples.push({ prompt: q.prompt, attribute: q.attribute, expected: q.expected, got, ok });
   }
   return { accuracy: o.questions.length ? correct / o.questions.length : 0, correct, total: o.questions.length, byKind, samples };
 }
