@@ -71,7 +71,8 @@ let params;
 if (a.full) {
   const all = model.namedVariables();
   const keep = a["full-params"]!;
-  params = new Map([...all].filter(([n]) => keep === "all" || (keep === "blocks" ? n.startsWith("blk.") : keep === "ffn" ? /ffn_(gate|up|down)/.test(n) : true)));
+  const linear = /^blk\.\d+\.(attn_q|attn_k|attn_v|attn_output|ffn_gate|ffn_up|ffn_down)\.weight$/;
+  params = new Map([...all].filter(([n]) => keep === "all" || (keep === "blocks" ? n.startsWith("blk.") : keep === "linear" ? linear.test(n) : keep === "ffn" ? /ffn_(gate|up|down)/.test(n) : true)));
 } else {
   lora = LoraAdapter.create(model, { rank, alpha: Number(a.alpha ?? rank), dropout: 0, targets: a.targets!.split(",") as LoraTarget[] }, 1);
   params = lora.namedVariables();

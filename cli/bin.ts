@@ -34,6 +34,7 @@ export function buildProgram(): Command {
     .option("--root <hex>", "expected version root when no chain is configured")
     .option("--contributions <file>", "JSON list of {id, digest, contributor} instead of reading the chain")
     .option("--template <name>", `prompt template: lineage | alpaca | chatml (default: ${TD.template})`)
+    .addOption(new Option("--method <m>", `lora (low-rank adapters) or full (train the target weights themselves, shipped as an exact adapter of rank min(in, out)) (default: ${TD.method})`).choices(["lora", "full"]))
     .option("--rank <r>", `LoRA rank (default: ${TD.rank})`)
     .option("--alpha <a>", `LoRA alpha; the update is scaled by alpha/rank (default: ${TD.alpha})`)
     .option("--dropout <p>", `LoRA dropout (default: ${TD.dropout})`)

@@ -13,7 +13,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../ai/backend/index.ts";
 import { BASE_PATH, baseAvailable } from "../ai/base/index.ts";
-import { decodeLlamaGguf, decodeLoraGguf, readPeftAdapter, writeHfModel, writeLlamaGguf } from "../ai/formats/index.ts";
+import { decodeLlamaGguf, decodeLoraGguf, mergeLora, readPeftAdapter, writeHfModel, writeLlamaGguf } from "../ai/formats/index.ts";
 import { readManifest, verifyManifestFiles } from "../ai/manifest/index.ts";
 import { LlamaModel } from "../ai/model/index.ts";
 import type { LlamaConfig } from "../ai/tensors/index.ts";
@@ -156,6 +156,25 @@ describe("lineage train", () => {
     const held = await runTrain({ out: join(dir, "run-eval1"), base: basePath, data: join(dir, "data.jsonl"), evalFraction: 0.25, steps: 1, batchSize: 4, rank: 2 });
     expect(held.result.recall.heldOut!.records).toBe(6);
     expect(held.manifest.metrics.recallHeldOutAfter).toBeTypeOf("number");
+  });
+
+  it("--method full trains the target weights and ships their exact change as an adapter", async () => {
+    const out = join(dir, "run-full");
+    const res = await runTrain({ out, base: basePath, data: join(dir, "data.jsonl"), method: "full", targets: "q,k,down", steps: 3, lr: 1e-2, batchSize: 4, exactMatchLimit: 1 });
+    const g = decodeLlamaGguf(new Uint8Array(await readFile(basePath)));
+    const ad = decodeLoraGguf(new Uint8Array(await readFile(join(out, "adapter.gguf"))), config);
+    // rank = the largest min(in, out) of the targets (q: 32 x 32, k: 16 x 32, down: 32 x 64), scale 1
+    expect([ad.rank, ad.alpha]).toEqual([32, 32]);
+    expect(res.manifest.lora).toMatchObject({ rank: 32, alpha: 32, targets: ["q", "k", "down"] });
+    // the adapter changes exactly the target weights (exactness of the change: ai/train/finetune.test.ts)
+    const merged = mergeLora(g.tensors, ad);
+    for (const [name, t] of merged) {
+      let moved = 0;
+      for (let i = 0; i < t.data.length; i++) moved = Math.max(moved, Math.abs(t.data[i]! - g.tensors.get(name)!.data[i]!));
+      if (/attn_q|attn_k|ffn_down/.test(name)) expect(moved, name).toBeGreaterThan(1e-4);
+      else expect(moved, name).toBe(0);
+    }
+    await expect(runTrain({ out: join(dir, "refuse-fullq"), base: basePath, data: join(dir, "data.jsonl"), method: "full", quantize: "Q8_0" })).rejects.toThrow(/--method full trains the base's weights: it cannot hold them quantised/);
   });
 
   it("plans steps from epochs and warns on what looks wrong; presets sit under explicit options", () => {

@@ -91,7 +91,8 @@ export const trainOptionsSchema = z
     root: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
     contributions: z.string().optional(),
     template: z.string().default(D.template),
-    method: z.enum(["lora"]).default(D.method),
+    /** lora: low-rank adapters; full: train the target modules' weights and ship the exact change as an adapter. */
+    method: z.enum(["lora", "full"]).default(D.method),
     rank: z.coerce.number().int().positive().default(D.rank),
     alpha: z.coerce.number().positive().default(D.alpha),
     dropout: z.coerce.number().min(0).max(0.99).default(D.dropout),
@@ -206,10 +207,11 @@ export interface TrainPlan {
  */
 export function planTraining(o: ParsedTrainOptions, config: LlamaConfig | undefined, records: number): TrainPlan {
   const warnings: string[] = [];
+  if (o.method === "full" && o.quantize !== "none") throw new TrainCliError(`--method full trains the base's weights: it cannot hold them quantised (--quantize ${o.quantize} is QLoRA)`);
   if (o.lr >= MAX_LR) throw new TrainCliError(`--lr ${o.lr} cannot train: AdamW moves every weight by about lr per step (use 1e-4 .. 1e-2; default ${D.lr})`);
   if (o.lr > WARN_LR) warnings.push(`--lr ${o.lr} is high: runs above ${WARN_LR} usually diverge or overwrite the base`);
   if (o.minLr !== undefined && o.minLr > o.lr) warnings.push(`--min-lr ${o.minLr} is above --lr ${o.lr}: the schedule rises instead of decaying`);
-  if (config) {
+  if (config && o.method === "lora") {
     for (const t of o.targets) {
       const [out, inp] = targetShape(t, config);
       const full = Math.min(out, inp);
@@ -343,6 +345,7 @@ export async function runTrain(
     train: records,
     evalFraction: o.evalFraction,
     ...(extraEval ? { extraEval } : {}),
+    method: o.method,
     lora: { rank: o.rank, alpha: o.alpha, dropout: o.dropout, targets: o.targets },
     ...(o.quantize !== "none" ? { quantize: o.quantize === "Q8_0" ? ("q8_0" as const) : ("q4_0" as const) } : {}),
     trainConfig: {
@@ -378,8 +381,9 @@ export async function runTrain(
         createdAt: new Date().toISOString(),
         base: { digest: baseDigest, name: base.name, config: base.config },
         data: { ...data, trainRecords: result.trainRecords, evalRecords: result.evalRecords },
-        lora: { rank: o.rank, alpha: o.alpha, dropout: o.dropout, targets: o.targets, quantization: o.quantize },
+        lora: { rank: adapter.rank, alpha: adapter.alpha, dropout: o.dropout, targets: o.targets, quantization: o.quantize },
         training: {
+          method: o.method,
           steps: plan.steps,
           epochs: (plan.steps * o.batchSize * o.gradAccum) / plan.trainRecords,
           ...(o.preset ? { preset: o.preset } : {}),

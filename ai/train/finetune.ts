@@ -7,7 +7,7 @@
  */
 import { generateDomainQa } from "../eval/domain.ts";
 import { exactMatch, heldOutLoss, type ExactMatchReport, type LossReport } from "../eval/index.ts";
-import { LoraAdapter, type ExportedAdapter, type LoraConfig, exportAdapter } from "../lora/index.ts";
+import { LORA_TARGETS, LoraAdapter, type ExportedAdapter, type LoraConfig, type LoraTarget, exportAdapter } from "../lora/index.ts";
 import { LlamaModel, type QuantType } from "../model/index.ts";
 import { Rng } from "../model/sampling.ts";
 import { type ChatTemplate, type PromptRecord, TEMPLATES, tokenizeRecord } from "../templates/index.ts";
@@ -29,7 +29,10 @@ export interface FineTuneOptions {
   evalFraction?: number;
   /** Extra records scored for recall only (e.g. the CLI's `--eval` file); never trained on. */
   extraEval?: PromptRecord[];
-  /** "lora" (default): train adapters on a frozen base; "full": train every weight of the base. */
+  /**
+   * "lora" (default): train low-rank adapters on a frozen base. "full": train the linear weights of the `lora.targets`
+   * modules themselves (embeddings and norms stay frozen) and ship the change as an exact adapter (`exactAdapter`).
+   */
   method?: FineTuneMethod;
   /** The adapters (required for method "lora"). */
   lora?: LoraConfig;
@@ -58,10 +61,8 @@ export interface RecallPair {
 
 export interface FineTuneResult {
   method: FineTuneMethod;
-  /** The trained adapter (method "lora"). */
-  adapter?: ExportedAdapter;
-  /** All weights after training (method "full"), GGUF names and shapes. */
-  weights?: TensorMap;
+  /** The trained adapter (for method "full", the exact adapter of the weight change). */
+  adapter: ExportedAdapter;
   result: TrainResult;
   /** Held-out loss (absent with no held-out records) and held-out exact match. */
   before: { loss?: LossReport; exactMatch?: ExactMatchReport };
@@ -103,7 +104,7 @@ export const TRAIN_RECALL_SAMPLE = 64;
 export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
   const seed = o.trainConfig.seed ?? 1;
   const method = o.method ?? "lora";
-  if (method === "lora" && !o.lora) throw new Error("finetune: method lora needs a LoRA config");
+  if (!o.lora) throw new Error("finetune: give a LoRA config (for method full, its targets)");
   if (method === "full" && o.quantize) throw new Error("finetune: a quantised base is frozen; full fine-tuning needs float weights");
   let train = o.train;
   let evalSet = o.eval;
@@ -119,8 +120,9 @@ export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
   const model = LlamaModel.fromWeights(o.config, o.weights, { trainable: method === "full", ...(o.quantize ? { quantize: o.quantize } : {}) });
   let lora: LoraAdapter | undefined;
   try {
-    lora = method === "lora" ? LoraAdapter.create(model, o.lora!, seed) : undefined;
-    const params = lora ? lora.namedVariables() : model.namedVariables();
+    lora = method === "lora" ? LoraAdapter.create(model, o.lora, seed) : undefined;
+    const fullNames = new Set(o.lora.targets.flatMap((t) => [...Array(o.config.nLayers).keys()].filter((l) => !o.lora!.layers || o.lora!.layers.includes(l)).map((l) => `blk.${l}.${LORA_TARGETS[t]}.weight`)));
+    const params = lora ? lora.namedVariables() : new Map([...model.namedVariables()].filter(([n]) => fullNames.has(n)));
     const doEm = o.exactMatch ?? true;
     const sets = {
       train: train.slice(0, o.exactMatchLimit ?? TRAIN_RECALL_SAMPLE),
@@ -145,15 +147,13 @@ export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
     const after = { ...lossNow(), ...(emAfter.heldOut ? { exactMatch: emAfter.heldOut } : {}) };
     const recall: FineTuneResult["recall"] = {};
     for (const k of ["train", "heldOut", "extra"] as const) if (emBefore[k] && emAfter[k]) recall[k] = { records: sets[k].length, before: emBefore[k]!, after: emAfter[k]! };
-    const adapter = lora ? exportAdapter(lora) : undefined;
-    const weights = lora ? undefined : model.exportWeights();
-    for (const [name, t] of adapter?.tensors ?? weights ?? new Map()) {
+    const adapter = lora ? exportAdapter(lora) : exactAdapter(o.weights, model.exportWeights(), o.lora.targets, [...fullNames]);
+    for (const [name, t] of adapter.tensors) {
       if (!t.data.every(Number.isFinite)) throw new TrainDivergedError(result.steps, result.finalLoss, `tensor ${name} holds non-finite values`);
     }
     return {
       method,
-      ...(adapter ? { adapter } : {}),
-      ...(weights ? { weights } : {}),
+      adapter,
       result,
       before,
       after,
@@ -170,6 +170,36 @@ export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
     model.dispose();
     throw e;
   }
+}
+
+const PEFT_MODULE: Record<LoraTarget, string> = { q: "q_proj", k: "k_proj", v: "v_proj", o: "o_proj", gate: "gate_proj", up: "up_proj", down: "down_proj" };
+
+/**
+ * The exact adapter of a weight change: for each changed [out, in] weight, delta = trained - base is written as
+ * lora_b @ lora_a at rank r = the largest min(in, out) of the weights (alpha = r, scale 1): when in <= r, lora_a is
+ * the identity (padded with zero rows) and lora_b the delta (padded with zero columns); otherwise out <= r and the
+ * roles swap. llama.cpp and PEFT apply it as W + B A = the trained weight (up to float rounding).
+ */
+export function exactAdapter(base: TensorMap, trained: TensorMap, targets: LoraTarget[], names: string[]): ExportedAdapter {
+  const r = Math.max(...names.map((n) => Math.min(...base.get(n)!.shape)));
+  const tensors: TensorMap = new Map();
+  for (const n of names) {
+    const [out, inp] = base.get(n)!.shape as [number, number];
+    const w0 = base.get(n)!.data;
+    const w1 = trained.get(n)!.data;
+    const a = new Float32Array(r * inp); // [r, in]
+    const b = new Float32Array(out * r); // [out, r]
+    if (inp <= r) {
+      for (let i = 0; i < inp; i++) a[i * inp + i] = 1;
+      for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) b[o * r + i] = w1[o * inp + i]! - w0[o * inp + i]!;
+    } else {
+      for (let o = 0; o < out; o++) b[o * r + o] = 1;
+      for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) a[o * inp + i] = w1[o * inp + i]! - w0[o * inp + i]!;
+    }
+    tensors.set(`${n}.lora_a`, { shape: [r, inp], data: a });
+    tensors.set(`${n}.lora_b`, { shape: [out, r], data: b });
+  }
+  return { tensors, alpha: r, rank: r, dropout: 0, targets: [...targets], peftTargetModules: targets.map((t) => PEFT_MODULE[t]) };
 }
 
 /** What looks wrong after a run: recall on the training records did not rise, or the loss did not fall. */
