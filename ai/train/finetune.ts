@@ -7,7 +7,7 @@
  */
 import { generateDomainQa } from "../eval/domain.ts";
 import { exactMatch, heldOutLoss, type ExactMatchReport, type LossReport } from "../eval/index.ts";
-import { LORA_TARGETS, LoraAdapter, type ExportedAdapter, type LoraConfig, type LoraTarget, exportAdapter } from "../lora/index.ts";
+import { LORA_TARGETS, LoraAdapter, PEFT_NAMES, type ExportedAdapter, type LoraConfig, type LoraTarget, exportAdapter } from "../lora/index.ts";
 import { LlamaModel, type QuantType } from "../model/index.ts";
 import { Rng } from "../model/sampling.ts";
 import { type ChatTemplate, type PromptRecord, TEMPLATES, tokenizeRecord } from "../templates/index.ts";
@@ -172,8 +172,6 @@ export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
   }
 }
 
-const PEFT_MODULE: Record<LoraTarget, string> = { q: "q_proj", k: "k_proj", v: "v_proj", o: "o_proj", gate: "gate_proj", up: "up_proj", down: "down_proj" };
-
 /**
  * The exact adapter of a weight change: for each changed [out, in] weight, delta = trained - base is written as
  * lora_b @ lora_a at rank r = the largest min(in, out) of the weights (alpha = r, scale 1): when in <= r, lora_a is
@@ -199,7 +197,7 @@ export function exactAdapter(base: TensorMap, trained: TensorMap, targets: LoraT
     tensors.set(`${n}.lora_a`, { shape: [r, inp], data: a });
     tensors.set(`${n}.lora_b`, { shape: [out, r], data: b });
   }
-  return { tensors, alpha: r, rank: r, dropout: 0, targets: [...targets], peftTargetModules: targets.map((t) => PEFT_MODULE[t]) };
+  return { tensors, alpha: r, rank: r, dropout: 0, targets: [...targets], peftTargetModules: targets.map((t) => PEFT_NAMES[t]) };
 }
 
 /** What looks wrong after a run: recall on the training records did not rise, or the loss did not fall. */
