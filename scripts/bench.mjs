@@ -10,6 +10,7 @@ const BENCHES = {
   "settlement": ["npx", ["--no-install", "tsx", "bench/settlement.ts"], "issue 4 gas (forge); needs the 1M-leaf fixture"],
   "settlement-tree": ["npx", ["--no-install", "tsx", "bench/settlement-tree.ts"], "builds the 1M-leaf payout tree fixture (minutes)"],
   "staking-gov-gas": ["node", ["bench/staking-gov-gas.mjs"], "issue 5 gas (forge)"],
+  "contract-sizes": ["node", ["bench/contract-sizes.mjs"], "issue 19 EIP-170 margin of every deployable contract (fails < 1,000 B)"],
   "indexer": ["npx", ["--no-install", "tsx", "bench/indexer.ts"], "issue 6 indexing throughput and GraphQL latency"],
   "indexer-start": ["npx", ["--no-install", "tsx", "bench/indexer-start.ts"], "issue 6 time from npm start to first GraphQL answer"],
   "ai-engine": ["npx", ["--no-install", "tsx", "bench/ai-engine.ts"], "issue 7 training/forward throughput and memory (long)"],

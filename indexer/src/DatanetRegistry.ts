@@ -129,6 +129,33 @@ ponder.on("DatanetRegistry:ContributionSubmitted", async ({ event, context }) =>
   });
 });
 
+ponder.on("DatanetRegistry:ContributionReassigned", async ({ event, context }) => {
+  // A reveal with an earlier commitment took over a copied contribution: same id and place, new contributor. An
+  // approved one stays approved (same approval index); a pending or rejected one takes the revealing batch's status.
+  const a = event.args;
+  const row = await context.db.find(contribution, { id: a.contributionId });
+  if (!row) throw new Error(`ContributionReassigned for unknown contribution ${a.contributionId}`);
+  const status = STATUSES[a.status] ?? String(a.status);
+  const nowApproved = a.status === APPROVED && row.status !== "Approved";
+  const dn = await context.db.update(datanet, { id: a.datanetId }).set((d) => ({
+    approvedCount: d.approvedCount + (nowApproved ? 1 : 0),
+    pendingCount: d.pendingCount - (row.status === "Pending" ? 1 : 0) + (a.status === PENDING ? 1 : 0),
+    rejectedCount: d.rejectedCount - (row.status === "Rejected" ? 1 : 0),
+  }));
+  await context.db.update(contribution, { id: a.contributionId }).set({
+    contributor: a.contributor,
+    status,
+    approvalIndex: nowApproved ? dn.approvedCount - 1 : row.approvalIndex,
+    relayer: null,
+    validator: a.status === APPROVED ? row.validator : null,
+    rejectReason: null,
+    forfeited: a.forfeited,
+    submittedBlock: event.block.number,
+    submittedAt: event.block.timestamp,
+    txHash: event.transaction.hash,
+  });
+});
+
 ponder.on("DatanetRegistry:ContributionBatchRelayed", async ({ event, context }) => {
   // Emitted after the batch's items: they are the `count` contributions of this contributor in this transaction.
   const rows = await context.db.sql

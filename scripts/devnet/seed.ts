@@ -156,9 +156,10 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
   await storeBlobs(opts.store, MEDICAL_QA, d1.datanetId);
   await storeBlobs(opts.store, SOLIDITY);
   for (const u of [dave!, erin!, frank!]) await u.approve({ spender: registry, amount: parseEther("100") });
-  s.contributions += (await dave!.contribute({ datanetId: d1.datanetId, items: med.slice(0, 3) })).ids.length;
+  // Each contribution names the most it bonds per item (here the Datanet's 10 OPEN); a raised bond is refused.
+  s.contributions += (await dave!.contribute({ datanetId: d1.datanetId, items: med.slice(0, 3), maxBond: parseEther("10") })).ids.length;
   s.contributions += (await erin!.contribute({ datanetId: d1.datanetId, items: med.slice(3, 5) })).ids.length;
-  const signed = await frank!.signContributionBatch({ datanetId: d1.datanetId, items: med.slice(5) });
+  const signed = await frank!.signContributionBatch({ datanetId: d1.datanetId, items: med.slice(5), maxBond: parseEther("10") });
   s.contributions += (await alice!.relayContributionBatch(signed)).ids.length;
   // Bob validates: approves six, rejects one as low quality and one as malicious.
   await bob!.validateContributions({ datanetId: d1.datanetId, digests: [med[0]!, med[1]!, med[3]!, med[5]!, med[6]!, med[2]!].map((i) => i.digest) });
@@ -179,7 +180,7 @@ export async function seed(opts: SeedOptions): Promise<SeedSummary> {
   await heidi!.requestAccess({ datanetId: d1.datanetId, versionId: v1.versionId });
   await alice!.grantAccess({ datanetId: d1.datanetId, versionId: v1.versionId, account: heidi!.address });
   await ivan!.requestAccess({ datanetId: d1.datanetId, versionId: v1.versionId });
-  await heidi!.buyAccess({ datanetId: d2.datanetId, versionId: v21.versionId });
+  await heidi!.buyAccess({ datanetId: d2.datanetId, versionId: v21.versionId, maxFee: parseEther("5") });
   log("versions and access");
 
   // A model NFT trained on both versions, then a second adapter revision.

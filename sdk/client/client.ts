@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** `createLineageClient`: every action bound to one context (clients + deployment). */
-import { buyAccess, grantAccess, requestAccess, type AccessParameters, type GrantAccessParameters } from "./actions/access.ts";
+import { buyAccess, grantAccess, requestAccess, type AccessParameters, type BuyAccessParameters, type GrantAccessParameters } from "./actions/access.ts";
 import { approve, type ApproveParameters } from "./actions/approve.ts";
 import { contribute, type ContributeParameters } from "./actions/contribute.ts";
 import { createDatanet, type CreateDatanetParameters } from "./actions/createDatanet.ts";
@@ -57,7 +57,7 @@ export function createLineageClient(ctx: LineageContext) {
     publishVersion: (p: PublishVersionParameters) => publishVersion(ctx, p),
     requestAccess: (p: AccessParameters) => requestAccess(ctx, p),
     grantAccess: (p: GrantAccessParameters) => grantAccess(ctx, p),
-    buyAccess: (p: AccessParameters) => buyAccess(ctx, p),
+    buyAccess: (p: BuyAccessParameters) => buyAccess(ctx, p),
     withdrawOwed: (p?: WithdrawOwedParameters) => withdrawOwed(ctx, p),
     // models
     mintModel: (p: MintModelParameters) => mintModel(ctx, p),

@@ -48,19 +48,24 @@ export async function writeContract<
   ctx: LineageContext,
   action: string,
   call: { address: Address; abi: abi; functionName: functionName; args: args; value?: bigint },
+  /**
+   * "pending" simulates and estimates against the next block: for a call valid only after the latest block (a
+   * reveal of a commitment mined in it; nodes run "latest" calls with the latest block's number).
+   */
+  blockTag: "latest" | "pending" = "latest",
 ): Promise<WriteResult> {
   const wallet = walletOf(ctx, action);
   let request;
   try {
     // viem's generic request types are deep; the call is checked by this function's own signature.
-    ({ request } = await ctx.publicClient.simulateContract({ ...(call as object), account: wallet.account } as never));
+    ({ request } = await ctx.publicClient.simulateContract({ ...(call as object), account: wallet.account, blockTag } as never));
   } catch (e) {
     if (e instanceof BaseError) throw new ContractRevertError(action, e);
     throw e;
   }
   // Headroom over the estimate: gas depends on the block a transaction lands in (timestamp-clock checkpoints are
   // pushed or updated in place), so an exact estimate can run out of gas one block later.
-  const estimate = await ctx.publicClient.estimateContractGas({ ...(call as object), account: wallet.account } as never);
+  const estimate = await ctx.publicClient.estimateContractGas({ ...(call as object), account: wallet.account, blockTag } as never);
   const hash = await wallet.writeContract({ ...(request as object), gas: (estimate * GAS_HEADROOM_PCT) / 100n + GAS_HEADROOM_FIXED } as never);
   const receipt = await ctx.publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== "success") {

@@ -6,6 +6,7 @@ export * from "./items.ts";
 export * from "./reads.ts";
 export * from "./actions/access.ts";
 export * from "./actions/approve.ts";
+export * from "./actions/commitContribution.ts";
 export * from "./actions/contribute.ts";
 export * from "./actions/createDatanet.ts";
 export * from "./actions/delegateVotes.ts";

@@ -15,13 +15,14 @@ import {
   createWalletClient,
   type Hex,
   http,
+  keccak256,
   type LocalAccount,
   parseEventLogs,
   type PublicClient,
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { buildVersionTree } from "../datanet/index.ts";
+import { buildVersionTree, contributionCommitment, packItems, randomSalt } from "../datanet/index.ts";
 import { foundry } from "viem/chains";
 import { foundryBin } from "../../scripts/foundry.mjs";
 
@@ -132,7 +133,9 @@ export async function seedDatanet(chain: TestChain, items: Array<{ digest: Hex; 
   await send(ow, reg.address, reg.abi, "publishDatanet", [datanetId]);
   const leaves: Array<[bigint, Hex, Address]> = [];
   for (const it of items) {
-    const r = await send(cw, reg.address, reg.abi, "contribute", [datanetId, it.digest, it.size]);
+    const { commitment, item, salt } = oneItemCommitment(contributor.address, datanetId, it);
+    await send(cw, reg.address, reg.abi, "commitContribution", [commitment]);
+    const r = await send(cw, reg.address, reg.abi, "contributeBatch", [datanetId, item, 0n, salt]);
     const [ev] = parseEventLogs({ abi: reg.abi, logs: r.logs, eventName: "ContributionSubmitted" }) as unknown as Array<{ args: { contributionId: bigint } }>;
     leaves.push([ev!.args.contributionId, it.digest, contributor.address]);
   }
@@ -140,6 +143,13 @@ export async function seedDatanet(chain: TestChain, items: Array<{ digest: Hex; 
   await send(ow, reg.address, reg.abi, "publishVersion", [datanetId, tree.root, BigInt(leaves.length), ""]);
   for (const g of grantees) await send(ow, reg.address, reg.abi, "grantAccess", [datanetId, 1n, g]);
   return { registry: reg.address, token: token.address, registryAbi: reg.abi, datanetId, versionId: 1n, root: tree.root as Hex, leaves };
+}
+
+/** One item packed, with a salt and the commitment to reveal it under (commit-reveal, DatanetRegistry). */
+function oneItemCommitment(contributor: Address, datanetId: bigint, it: { digest: Hex; size: number }): { commitment: Hex; item: Hex; salt: Hex } {
+  const item = packItems([it]);
+  const salt = randomSalt();
+  return { commitment: contributionCommitment({ contributor, datanetId, itemsHash: keccak256(item), salt }), item, salt };
 }
 
 /** Contribute `items` (from account 1) to the seeded Datanet and publish the next version over all approvals. */
@@ -151,7 +161,9 @@ export async function publishNextVersion(chain: TestChain, seeded: SeededDatanet
   };
   const leaves = [...seeded.leaves];
   for (const it of items) {
-    const r = await call(contributor, "contribute", [seeded.datanetId, it.digest, it.size]);
+    const { commitment, item, salt } = oneItemCommitment(contributor.address, seeded.datanetId, it);
+    await call(contributor, "commitContribution", [commitment]);
+    const r = await call(contributor, "contributeBatch", [seeded.datanetId, item, 0n, salt]);
     const [ev] = parseEventLogs({ abi: seeded.registryAbi, logs: r.logs, eventName: "ContributionSubmitted" }) as unknown as Array<{ args: { contributionId: bigint } }>;
     leaves.push([ev!.args.contributionId, it.digest, contributor.address]);
   }

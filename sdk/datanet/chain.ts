@@ -12,6 +12,7 @@ import { buildVersionTree, type VersionTree } from "./tree.ts";
 export const datanetRegistryReadAbi = parseAbi([
   "event ContributionSubmitted(uint256 indexed datanetId, uint256 indexed contributionId, address indexed contributor, bytes32 digest, uint32 size, uint8 status)",
   "event ContributionApproved(uint256 indexed datanetId, uint256 indexed contributionId, address indexed validator, bytes32 digest)",
+  "event ContributionReassigned(uint256 indexed datanetId, uint256 indexed contributionId, address indexed contributor, address previousContributor, bytes32 digest, uint8 status, uint256 forfeited)",
   "event VersionPublished(uint256 indexed datanetId, uint256 indexed versionId, bytes32 root, uint64 count, string metadataCID)",
   "function getVersion(uint256 datanetId, uint256 versionId) view returns ((bytes32 root, uint64 count, uint64 publishedAt))",
 ]);
@@ -24,14 +25,19 @@ export interface FetchApprovalsParameters {
   toBlock?: bigint;
 }
 
-/** Approved contributions of a Datanet in chain order, from `ContributionSubmitted` and `ContributionApproved`. */
+/**
+ * Approved contributions of a Datanet in chain order, from `ContributionSubmitted`, `ContributionApproved` and
+ * `ContributionReassigned`. A version covering contributions younger than REVEAL_WINDOW blocks may later see one
+ * of them reassigned to an earlier committer: pass `toBlock` = the version's block to rebuild it as published.
+ */
 export async function fetchApprovals(client: PublicClient, p: FetchApprovalsParameters) {
   const common = { address: p.registry, args: { datanetId: p.datanetId }, fromBlock: p.fromBlock ?? 0n, toBlock: p.toBlock ?? "latest" } as const;
-  const [submitted, approved] = await Promise.all([
+  const [submitted, approved, reassigned] = await Promise.all([
     client.getContractEvents({ ...common, abi: datanetRegistryReadAbi, eventName: "ContributionSubmitted" }),
     client.getContractEvents({ ...common, abi: datanetRegistryReadAbi, eventName: "ContributionApproved" }),
+    client.getContractEvents({ ...common, abi: datanetRegistryReadAbi, eventName: "ContributionReassigned" }),
   ]);
-  const events = [...submitted, ...approved].map((e) => ({
+  const events = [...submitted, ...approved, ...reassigned].map((e) => ({
     eventName: e.eventName,
     blockNumber: e.blockNumber,
     logIndex: e.logIndex,

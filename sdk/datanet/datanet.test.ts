@@ -9,7 +9,7 @@ import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { create as createDigest } from "multiformats/hashes/digest";
 import { startTestChain, type TestChain } from "../content/testchain.ts";
-import { approvedContributions, buildVersionTree, checkVersion, contributionBatch, datanetRegistryReadAbi, DatanetEventsError, itemsHash, packItems, parseItems, VersionTree, VersionTreeError, versionLeaves } from "./index.ts";
+import { approvedContributions, buildVersionTree, checkVersion, contributionBatch, contributionCommitment, datanetRegistryReadAbi, DatanetEventsError, itemsHash, packItems, parseItems, VersionTree, VersionTreeError, versionLeaves } from "./index.ts";
 
 const digestOf = (s: string): Hex => toHex(sha256(new TextEncoder().encode(s)));
 const addr = (n: number): Address => `0x${n.toString(16).padStart(40, "0")}` as Address;
@@ -89,6 +89,8 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
 
   it("a tree built by the SDK from the registry's events verifies on-chain, signed batches included", async () => {
     const [owner, contributor, relayer, validator] = chain.accounts as [LocalAccount, LocalAccount, LocalAccount, LocalAccount];
+    // the relayer of the signed batch also plays a copier of the direct batch's pending reveal
+    const copier = relayer;
     const send = async (w: WalletClient, address: Address, abi: Abi, functionName: string, args: unknown[]) => {
       const hash = await w.writeContract({ address, abi, functionName, args, chain: foundry, account: w.account! });
       const r = await chain.client.waitForTransactionReceipt({ hash });
@@ -107,22 +109,34 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
     await send(ow, token.address, token.abi, "transfer", [contributor.address, 100n * 10n ** 18n]);
     await send(chain.wallet(contributor), token.address, token.abi, "approve", [reg.address, 2n ** 256n - 1n]);
     await send(ow, token.address, token.abi, "approve", [reg.address, 2n ** 256n - 1n]);
+    await send(ow, token.address, token.abi, "transfer", [copier.address, 100n * 10n ** 18n]);
+    await send(chain.wallet(copier), token.address, token.abi, "approve", [reg.address, 2n ** 256n - 1n]);
+    const bond = 10n ** 18n;
     const rules = { maxItemSize: 0, dailyLimit: 0, bond: 10n ** 18n, validatorGated: true, acceptStakedValidators: false, openAccess: false, accessFee: 0n };
     await send(ow, reg.address, reg.abi, "createDatanet", ["ipfs://meta", 0, 1000n, rules]);
     await send(ow, reg.address, reg.abi, "publishDatanet", [1n]);
     await send(ow, reg.address, reg.abi, "setValidator", [1n, validator.address, true]);
 
-    // a gasless batch: the contributor signs, a relayer submits
+    // a gasless batch: the contributor signs, a relayer commits, then reveals a block later
     const signedItems = Array.from({ length: 5 }, (_, i) => ({ digest: digestOf(`signed ${i}`), size: 100 + i }));
     const deadline = BigInt(Math.floor(Date.now() / 1000) + 3600);
-    const batch = contributionBatch({ registry: reg.address, chainId: chain.chainId, contributor: contributor.address, datanetId: 1n, items: signedItems, nonce: 0n, deadline });
-    const onChainDigest = await chain.client.readContract({ address: reg.address, abi: reg.abi, functionName: "contributionBatchDigest", args: [contributor.address, 1n, itemsHash(signedItems), 0n, deadline] });
+    const batch = contributionBatch({ registry: reg.address, chainId: chain.chainId, contributor: contributor.address, datanetId: 1n, items: signedItems, maxBond: bond, nonce: 0n, deadline });
+    const onChainDigest = await chain.client.readContract({ address: reg.address, abi: reg.abi, functionName: "contributionBatchDigest", args: [contributor.address, 1n, itemsHash(signedItems), bond, 0n, deadline] });
     expect(onChainDigest).toBe(hashTypedData(batch.typedData));
     const signature = await contributor.signTypedData(batch.typedData);
-    await send(chain.wallet(relayer), reg.address, reg.abi, "contributeBySig", [1n, contributor.address, batch.packedItems, 0n, deadline, signature]);
-    // and a direct batch
+    await send(chain.wallet(relayer), reg.address, reg.abi, "commitContribution", [batch.commitment]);
+    await send(chain.wallet(relayer), reg.address, reg.abi, "contributeBySig", [1n, contributor.address, batch.packedItems, { maxBond: bond, nonce: 0n, deadline, salt: batch.salt }, signature]);
+    // and a direct batch, committed first; a copier who read the pending reveal commits the same items later and,
+    // the reveal being delayed, reveals first; the earlier commitment takes every item over
     const directItems = Array.from({ length: 3 }, (_, i) => ({ digest: digestOf(`direct ${i}`), size: 7 }));
-    await send(chain.wallet(contributor), reg.address, reg.abi, "contributeBatch", [1n, packItems(directItems)]);
+    const directPacked = packItems(directItems);
+    const salt = keccak256(toHex("direct salt"));
+    const copierSalt = keccak256(toHex("copier salt"));
+    const commitOf = (who: Address, s: Hex) => contributionCommitment({ contributor: who, datanetId: 1n, itemsHash: keccak256(directPacked), salt: s });
+    await send(chain.wallet(contributor), reg.address, reg.abi, "commitContribution", [commitOf(contributor.address, salt)]);
+    await send(chain.wallet(copier), reg.address, reg.abi, "commitContribution", [commitOf(copier.address, copierSalt)]);
+    await send(chain.wallet(copier), reg.address, reg.abi, "contributeBatch", [1n, directPacked, bond, copierSalt]);
+    await send(chain.wallet(contributor), reg.address, reg.abi, "contributeBatch", [1n, directPacked, bond, salt]);
 
     // the validator approves six (in its own order) and rejects one
     const approveOrder = [directItems[2]!, signedItems[4]!, signedItems[0]!, directItems[0]!, signedItems[2]!, signedItems[1]!].map((i) => i.digest);
@@ -134,6 +148,9 @@ describe("on-chain cross-check (anvil + DatanetRegistry)", () => {
     const events = await chain.client.getContractEvents({ address: reg.address, abi: reg.abi, fromBlock: 0n });
     const leaves = approvedContributions(events as unknown as { eventName: string }[], 1n);
     expect(leaves.map((l) => l.digest)).toEqual(approveOrder);
+    // the copied items are credited to the contributor, not the copier (events rebuilt with the reassignment)
+    expect(new Set(leaves.map((l) => l.contributor))).toEqual(new Set([contributor.address]));
+    expect(await chain.client.readContract({ address: token.address, abi: token.abi, functionName: "balanceOf", args: [copier.address] })).toBe(97n * 10n ** 18n);
     const tree = buildVersionTree(leaves);
     await send(ow, reg.address, reg.abi, "publishVersion", [1n, tree.root, tree.count, "ipfs://version1"]);
     expect(await chain.client.readContract({ address: reg.address, abi: reg.abi, functionName: "versionRoot", args: [1n, 1n] })).toBe(tree.root);

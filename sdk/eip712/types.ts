@@ -25,6 +25,7 @@ export const contributionBatchTypes = {
     { name: "contributor", type: "address" },
     { name: "datanetId", type: "uint256" },
     { name: "itemsHash", type: "bytes32" },
+    { name: "maxBond", type: "uint256" },
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
@@ -74,6 +75,8 @@ export interface ContributionBatch {
   contributor: Address;
   datanetId: bigint;
   itemsHash: `0x${string}`;
+  /** Most OPEN bonded per item: the registry refuses the batch if the Datanet's bond is higher. */
+  maxBond: bigint;
   nonce: bigint;
   deadline: bigint;
 }

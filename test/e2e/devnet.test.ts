@@ -88,6 +88,15 @@ describe("SDK flows", () => {
     expect((err as ContractRevertError).errorName).toBe("DatanetDuplicate");
   });
 
+  it("refuses a bond above the contributor's maxBond and a fee above the buyer's maxFee", async () => {
+    const [, , , , dave, , , , , ivan] = chain.users;
+    const fresh = itemOf(new TextEncoder().encode("a new item, bounded bond"));
+    const err = await dave!.contribute({ datanetId: 1n, items: [fresh], maxBond: parseEther("10") - 1n }).catch((e: unknown) => e);
+    expect((err as ContractRevertError).errorName).toBe("DatanetBondAboveMax");
+    const feeErr = await ivan!.buyAccess({ datanetId: 2n, versionId: 1n, maxFee: parseEther("5") - 1n }).catch((e: unknown) => e);
+    expect((feeErr as ContractRevertError).errorName).toBe("DatanetFeeAboveMax");
+  });
+
   it("refuses a relayed batch whose items differ from the signed ones", async () => {
     const [, alice, , , , , frank] = chain.users;
     const signed = await frank!.signContributionBatch({ datanetId: 1n, items: [itemOf(new TextEncoder().encode("signed"))] });

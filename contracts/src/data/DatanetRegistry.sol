@@ -24,8 +24,12 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
 
     /// @notice EIP-712 type hash of `ContributionBatch` (PROTOCOL.md; sdk/eip712/types.ts).
     bytes32 public constant CONTRIBUTION_BATCH_TYPEHASH = keccak256(
-        "ContributionBatch(address contributor,uint256 datanetId,bytes32 itemsHash,uint256 nonce,uint256 deadline)"
+        "ContributionBatch(address contributor,uint256 datanetId,bytes32 itemsHash,uint256 maxBond,"
+        "uint256 nonce,uint256 deadline)"
     );
+    /// @notice Blocks after its commit within which a batch must be revealed. Below ContributionSlot.COMMIT_RANGE / 2,
+    /// so that a reveal can order its commit against a contribution revealed after it (see {_reassign}).
+    uint256 public constant REVEAL_WINDOW = 1_000;
     /// @notice Default largest item: 5 MB (as on the original network).
     uint32 public constant DEFAULT_MAX_ITEM_SIZE = 5_000_000;
     /// @notice Default bytes per contributor per day: 10 MB (as on the original network).
@@ -53,6 +57,10 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     uint16 public constant BPS = 10_000;
 
     uint8 private constant FLAG_GATED = 1;
+    /// @dev In `_record`'s total: the bit above which taken-over items that stayed Approved are counted.
+    uint256 private constant KEPT_SHIFT = 128;
+    /// @dev In `_record`'s commit word: the bit above which the Datanet's max item size is passed.
+    uint256 private constant MAX_SIZE_SHIFT = 128;
     uint8 private constant FLAG_STAKED_VALIDATORS = 2;
     uint8 private constant FLAG_OPEN_ACCESS = 4;
 
@@ -108,6 +116,8 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     mapping(uint256 datanetId => uint96[]) private _bondSchedule;
     /// @dev Packed contributions keyed by ContributionSlot.key(datanetId, digest).
     mapping(bytes32 key => uint256 packed) private _contributions;
+    /// @dev Commitments not yet revealed: commit block | nextContributionId at the commit << 64.
+    mapping(bytes32 commitment => uint256 packed) private _commits;
     /// @dev Per (Datanet, contributor): day << 64 | bytes submitted that day.
     mapping(uint256 datanetId => mapping(address contributor => uint256 packed)) private _daily;
     mapping(uint256 datanetId => mapping(address validator => bool)) private _validators;
@@ -211,26 +221,20 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     /* CONTRIBUTIONS */
 
     /// @inheritdoc IDatanetRegistry
-    function contribute(uint256 datanetId, bytes32 digest, uint32 size)
-        external
-        nonReentrant
-        returns (uint256 contributionId)
-    {
-        DatanetData storage dn = _openDatanet(datanetId);
-        if (digest == bytes32(0)) revert DatanetZeroDigest(0);
-        if (size == 0 || size > dn.maxItemSize) revert DatanetItemSize(datanetId, digest, size, dn.maxItemSize);
-        bytes32 k = ContributionSlot.key(datanetId, digest);
-        if (_contributions[k] != 0) revert DatanetDuplicate(datanetId, digest);
-        contributionId = _takeIds(1);
-        uint256 status = _initialStatus(dn);
-        _contributions[k] = ContributionSlot.head(msg.sender, dn.bondIndex, status).withItem(contributionId, size);
-        emit ContributionSubmitted(datanetId, contributionId, msg.sender, digest, size, ContributionStatus(status));
-        _settleBatch(datanetId, dn, msg.sender, 1, size, status);
+    function commitContribution(bytes32 commitment) external {
+        if (_commits[commitment] != 0) revert DatanetCommitExists(commitment);
+        _commits[commitment] = block.number | (nextContributionId << 64);
+        emit ContributionCommitted(commitment, msg.sender);
     }
 
     /// @inheritdoc IDatanetRegistry
-    function contributeBatch(uint256 datanetId, bytes calldata items) external nonReentrant returns (uint256 firstId) {
-        firstId = _submit(datanetId, msg.sender, items);
+    function contributeBatch(uint256 datanetId, bytes calldata items, uint256 maxBond, bytes32 salt)
+        external
+        nonReentrant
+        returns (uint256 firstId)
+    {
+        uint256 commit = _reveal(msg.sender, datanetId, DatanetItems.hash(items), salt);
+        firstId = _submit(datanetId, msg.sender, items, commit, maxBond);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -238,21 +242,16 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
         uint256 datanetId,
         address contributor,
         bytes calldata items,
-        uint256 nonce,
-        uint256 deadline,
+        BatchTerms calldata terms,
         bytes calldata signature
     ) external nonReentrant returns (uint256 firstId) {
-        if (block.timestamp > deadline) revert DatanetExpired(deadline);
-        uint256 expected = batchNonce[contributor];
-        if (nonce != expected) revert DatanetBadNonce(contributor, expected, nonce);
-        bytes32 digest = _batchDigest(contributor, datanetId, DatanetItems.hash(items), nonce, deadline);
-        if (!SignatureChecker.isValidSignatureNow(contributor, digest, signature)) {
-            revert DatanetBadSignature(contributor);
-        }
-        batchNonce[contributor] = expected + 1;
-        firstId = _submit(datanetId, contributor, items);
-        uint256 count = items.length / DatanetItems.ITEM_BYTES;
-        emit ContributionBatchRelayed(datanetId, contributor, msg.sender, nonce, count);
+        bytes32 itemsHash = DatanetItems.hash(items);
+        _useBatchSignature(datanetId, contributor, itemsHash, terms, signature);
+        uint256 commit = _reveal(contributor, datanetId, itemsHash, terms.salt);
+        firstId = _submit(datanetId, contributor, items, commit, terms.maxBond);
+        emit ContributionBatchRelayed(
+            datanetId, contributor, msg.sender, terms.nonce, items.length / DatanetItems.ITEM_BYTES
+        );
     }
 
     /* VALIDATION */
@@ -361,10 +360,11 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IDatanetRegistry
-    function buyAccess(uint256 datanetId, uint256 versionId) external nonReentrant {
+    function buyAccess(uint256 datanetId, uint256 versionId, uint256 maxFee) external nonReentrant {
         DatanetData storage dn = _accessibleVersion(datanetId, versionId, msg.sender);
         if (dn.flags & FLAG_OPEN_ACCESS == 0) revert DatanetAccessMode(datanetId, false);
         uint256 fee = dn.accessFee;
+        if (fee > maxFee) revert DatanetFeeAboveMax(datanetId, fee, maxFee);
         _grants[datanetId][versionId][msg.sender] = true;
         emit AccessGranted(datanetId, versionId, msg.sender, fee);
         if (fee != 0) open.safeTransferFrom(msg.sender, dn.owner, fee);
@@ -497,10 +497,16 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
         address contributor,
         uint256 datanetId,
         bytes32 itemsHash,
+        uint256 maxBond,
         uint256 nonce,
         uint256 deadline
     ) external view returns (bytes32) {
-        return _batchDigest(contributor, datanetId, itemsHash, nonce, deadline);
+        return _batchDigest(contributor, datanetId, itemsHash, maxBond, nonce, deadline);
+    }
+
+    /// @inheritdoc IDatanetRegistry
+    function commitBlock(bytes32 commitment) external view returns (uint256) {
+        return uint64(_commits[commitment]);
     }
 
     /// @inheritdoc IDatanetRegistry
@@ -517,45 +523,144 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
 
     /* INTERNAL */
 
-    /// @dev Records the packed `items` of `contributor`: one slot and one event per item; ids, daily bytes, bonds
-    /// and counters once per batch.
-    function _submit(uint256 datanetId, address contributor, bytes calldata items) private returns (uint256 firstId) {
-        DatanetData storage dn = _openDatanet(datanetId);
-        uint256 n = items.length / DatanetItems.ITEM_BYTES;
-        if (n == 0 || n > MAX_BATCH_ITEMS || items.length % DatanetItems.ITEM_BYTES != 0) {
-            revert DatanetBadItems(items.length);
-        }
-        firstId = _takeIds(n);
-        uint256 status = _initialStatus(dn);
-        uint256 total = _record(
-            datanetId, items, n, firstId, ContributionSlot.head(contributor, dn.bondIndex, status), dn.maxItemSize
-        );
-        _settleBatch(datanetId, dn, contributor, n, total, status);
+    /// @dev Records the packed `items` of `contributor`, whose commitment `commit` was just revealed: one slot and
+    /// one event per item; ids, daily bytes, bonds and counters once per batch.
+    function _submit(uint256 datanetId, address contributor, bytes calldata items, uint256 commit, uint256 maxBond)
+        private
+        returns (uint256 firstId)
+    {
+        (DatanetData storage dn, uint256 head) = _batchHead(datanetId, contributor, commit, maxBond);
+        uint256 total;
+        (firstId, total) = _record(datanetId, items, head, commit | (uint256(dn.maxItemSize) << MAX_SIZE_SHIFT));
+        // Taken-over items that stay Approved are neither bonded nor counted again.
+        uint256 counted = items.length / DatanetItems.ITEM_BYTES - (total >> KEPT_SHIFT);
+        _settleBatch(datanetId, dn, contributor, counted, uint128(total), head.status());
     }
 
-    /// @dev The per-item loop: checks, one packed slot, one event. Returns the items' total size.
-    function _record(
-        uint256 datanetId,
-        bytes calldata items,
-        uint256 n,
-        uint256 firstId,
-        uint256 head,
-        uint256 maxItemSize
-    ) private returns (uint256 total) {
-        address contributor = head.contributor();
-        ContributionStatus status = ContributionStatus(head.status());
-        for (uint256 i; i < n; ++i) {
+    /// @dev The Datanet open to a batch of `contributor` committed as `commit` within `maxBond`, and the slot fields
+    /// its items share.
+    function _batchHead(uint256 datanetId, address contributor, uint256 commit, uint256 maxBond)
+        private
+        view
+        returns (DatanetData storage dn, uint256 head)
+    {
+        dn = _openDatanet(datanetId);
+        uint256 status = _initialStatus(dn);
+        if (status == uint256(ContributionStatus.Pending) && dn.bond > maxBond) {
+            revert DatanetBondAboveMax(datanetId, dn.bond, maxBond);
+        }
+        head = ContributionSlot.head(contributor, dn.bondIndex, status, uint64(commit));
+    }
+
+    /// @dev The per-item loop: checks, one packed slot, one event. Takes the batch's ids; returns the first, and
+    /// the items' total size with, above bit KEPT_SHIFT, the number of taken-over items that stayed Approved.
+    /// `commit` is the revealed commitment's record with the Datanet's max item size above bit MAX_SIZE_SHIFT.
+    function _record(uint256 datanetId, bytes calldata items, uint256 head, uint256 commit)
+        private
+        returns (uint256 firstId, uint256 total)
+    {
+        firstId = _takeIds(_itemCount(items));
+        for (uint256 i; i < items.length / DatanetItems.ITEM_BYTES; ++i) {
             (bytes32 digest, uint256 size) = DatanetItems.at(items, i);
             if (digest == bytes32(0)) revert DatanetZeroDigest(i);
-            if (size == 0 || size > maxItemSize) revert DatanetItemSize(datanetId, digest, size, maxItemSize);
+            if (size == 0 || size > commit >> MAX_SIZE_SHIFT) {
+                revert DatanetItemSize(datanetId, digest, size, commit >> MAX_SIZE_SHIFT);
+            }
             bytes32 k = ContributionSlot.key(datanetId, digest);
-            if (_contributions[k] != 0) revert DatanetDuplicate(datanetId, digest);
-            _contributions[k] = head.withItem(firstId + i, size);
+            uint256 s = _contributions[k];
+            if (s == 0) {
+                s = head.withItem(firstId + i, size);
+                _contributions[k] = s;
+                _emitSubmitted(datanetId, digest, s);
+            } else if (_reassign(datanetId, digest, s, head.withItem(0, size), commit)) {
+                total += 1 << KEPT_SHIFT;
+            }
             unchecked {
                 total += size;
             }
-            emit ContributionSubmitted(datanetId, firstId + i, contributor, digest, uint32(size), status);
         }
+    }
+
+    /// @dev Checks `contributor`'s signature of a batch with `terms` and consumes its nonce.
+    function _useBatchSignature(
+        uint256 datanetId,
+        address contributor,
+        bytes32 itemsHash,
+        BatchTerms calldata terms,
+        bytes calldata signature
+    ) private {
+        if (block.timestamp > terms.deadline) revert DatanetExpired(terms.deadline);
+        uint256 expected = batchNonce[contributor];
+        if (terms.nonce != expected) revert DatanetBadNonce(contributor, expected, terms.nonce);
+        bytes32 digest = _batchDigest(contributor, datanetId, itemsHash, terms.maxBond, expected, terms.deadline);
+        if (!SignatureChecker.isValidSignatureNow(contributor, digest, signature)) {
+            revert DatanetBadSignature(contributor);
+        }
+        batchNonce[contributor] = expected + 1;
+    }
+
+    /// @dev Consumes the commitment of `contributor` to `itemsHash` with `salt` if it may be revealed in this block;
+    /// returns its packed record.
+    function _reveal(address contributor, uint256 datanetId, bytes32 itemsHash, bytes32 salt)
+        private
+        returns (uint256 commit)
+    {
+        bytes32 commitment = keccak256(abi.encode(contributor, datanetId, itemsHash, salt));
+        commit = _commits[commitment];
+        uint256 at = uint64(commit);
+        if (commit == 0 || block.number <= at || block.number > at + REVEAL_WINDOW) {
+            revert DatanetRevealNotOpen(commitment, at);
+        }
+        delete _commits[commitment];
+    }
+
+    /// @dev The number of packed items, reverting unless it is between 1 and MAX_BATCH_ITEMS.
+    function _itemCount(bytes calldata items) private pure returns (uint256 n) {
+        n = items.length / DatanetItems.ITEM_BYTES;
+        if (n == 0 || n > MAX_BATCH_ITEMS || items.length % DatanetItems.ITEM_BYTES != 0) {
+            revert DatanetBadItems(items.length);
+        }
+    }
+
+    function _emitSubmitted(uint256 datanetId, bytes32 digest, uint256 s) private {
+        emit ContributionSubmitted(
+            datanetId, s.id(), s.contributor(), digest, uint32(s.size()), ContributionStatus(s.status())
+        );
+    }
+
+    /// @dev `digest` is already recorded as `s`. The revealing batch (slot `rec` without id; committed at block
+    /// `uint64(commit)`, when the next id was `commit >> 64`) takes it over if the record was revealed after that
+    /// commit (its id is at or above the watermark) and committed strictly later: then its commit lies within
+    /// REVEAL_WINDOW blocks of this one and its stored low bits order the two. A pending bond of the previous
+    /// contributor goes to the treasury. Returns whether the record stays Approved.
+    function _reassign(uint256 datanetId, bytes32 digest, uint256 s, uint256 rec, uint256 commit)
+        private
+        returns (bool keptApproved)
+    {
+        address previous = s.contributor();
+        uint256 id = s.id();
+        if (
+            id < (commit >> 64) & ContributionSlot.MAX_ID || !s.committedAfter(uint64(commit))
+                || previous == rec.contributor()
+        ) {
+            revert DatanetDuplicate(datanetId, digest);
+        }
+        uint256 old = s.status();
+        keptApproved = old == uint256(ContributionStatus.Approved);
+        uint256 forfeited;
+        if (old == uint256(ContributionStatus.Pending)) {
+            forfeited = _bondSchedule[datanetId][s.bondIndex()];
+            if (forfeited != 0) {
+                bondedOf[previous] -= forfeited;
+                totalBonded -= forfeited;
+                _credit(treasury, forfeited);
+            }
+        }
+        if (keptApproved) rec = rec.withStatus(old);
+        _contributions[ContributionSlot.key(datanetId, digest)] = rec.withItem(id, 0);
+        emit ContributionReassigned(
+            datanetId, id, rec.contributor(), previous, digest, ContributionStatus(rec.status()), forfeited
+        );
     }
 
     /// @dev Once per batch: daily bytes, then approved count (open Datanet) or bonds (gated Datanet).
@@ -642,13 +747,18 @@ contract DatanetRegistry is IDatanetRegistry, EIP712, ReentrancyGuardTransient {
         return publishFeeBase + publishFeePerMB * ((declaredBytes + BYTES_PER_MB - 1) / BYTES_PER_MB);
     }
 
-    function _batchDigest(address contributor, uint256 datanetId, bytes32 itemsHash, uint256 nonce, uint256 deadline)
-        private
-        view
-        returns (bytes32)
-    {
+    function _batchDigest(
+        address contributor,
+        uint256 datanetId,
+        bytes32 itemsHash,
+        uint256 maxBond,
+        uint256 nonce,
+        uint256 deadline
+    ) private view returns (bytes32) {
         return _hashTypedDataV4(
-            keccak256(abi.encode(CONTRIBUTION_BATCH_TYPEHASH, contributor, datanetId, itemsHash, nonce, deadline))
+            keccak256(
+                abi.encode(CONTRIBUTION_BATCH_TYPEHASH, contributor, datanetId, itemsHash, maxBond, nonce, deadline)
+            )
         );
     }
 

@@ -7,9 +7,11 @@ import {IDatanetAccess} from "./IDatanetAccess.sol";
 /// @notice Datanets: community data sets with content-addressed contributions, validation with bonds, cumulative
 /// versions (Merkle roots) and access grants (issue 3; PROTOCOL.md "Hashes and identifiers", "Signed messages").
 /// @dev A contribution is one packed storage slot keyed by keccak256(datanetId, digest): it is both the record and
-/// the duplicate guard. Contribution ids are global and monotonic. Every state change emits an event; the indexer
-/// is built from events alone. Amounts owed out (released bonds, forfeited shares) are credited and pulled with
-/// {withdraw}.
+/// the duplicate guard. Contribution ids are global and monotonic. Every contribution is committed first and
+/// revealed at least one block later (commit-reveal binding the contributor), so nobody can take credit for a
+/// pending contribution by copying its digests: an earlier commit takes over a digest revealed under a later one.
+/// Every state change emits an event; the indexer is built from events alone. Amounts owed out (released bonds,
+/// forfeited shares) are credited and pulled with {withdraw}.
 interface IDatanetRegistry is IDatanetAccess {
     /* TYPES */
 
@@ -88,6 +90,18 @@ interface IDatanetRegistry is IDatanetAccess {
         uint96 bond;
     }
 
+    /// @notice The terms a contributor signs with a `ContributionBatch`, and the salt of its commitment.
+    /// @param maxBond Most OPEN bonded per item (signed): the batch reverts if the Datanet's bond is higher.
+    /// @param nonce The contributor's next batch nonce (signed).
+    /// @param deadline Unix seconds after which the signature is void (signed).
+    /// @param salt The salt of the batch's commitment (not signed; see {commitContribution}).
+    struct BatchTerms {
+        uint256 maxBond;
+        uint256 nonce;
+        uint256 deadline;
+        bytes32 salt;
+    }
+
     /// @notice A published version: Merkle root over the first `count` approved contributions (cumulative).
     struct Version {
         bytes32 root;
@@ -145,6 +159,15 @@ interface IDatanetRegistry is IDatanetAccess {
     error DatanetAccessMode(uint256 datanetId, bool openAccess);
     /// @notice `account` has nothing to withdraw.
     error DatanetNothingOwed(address account);
+    /// @notice Datanet `datanetId` bonds `bond` OPEN per item, above the contributor's `maxBond`.
+    error DatanetBondAboveMax(uint256 datanetId, uint256 bond, uint256 maxBond);
+    /// @notice Datanet `datanetId` charges `fee` OPEN for access, above the buyer's `maxFee`.
+    error DatanetFeeAboveMax(uint256 datanetId, uint256 fee, uint256 maxFee);
+    /// @notice `commitment` is already recorded (it cannot be moved to a later block).
+    error DatanetCommitExists(bytes32 commitment);
+    /// @notice `commitment` cannot be revealed now: it was never made (`committedAt` 0), was made in this block, or
+    /// is more than REVEAL_WINDOW blocks old.
+    error DatanetRevealNotOpen(bytes32 commitment, uint256 committedAt);
 
     /* EVENTS */
 
@@ -170,6 +193,21 @@ interface IDatanetRegistry is IDatanetAccess {
         bytes32 digest,
         uint32 size,
         ContributionStatus status
+    );
+    /// @notice `commitment` = keccak256(abi.encode(contributor, datanetId, itemsHash, salt)) was recorded by
+    /// `sender` at this block; its items may be revealed from the next block on.
+    event ContributionCommitted(bytes32 indexed commitment, address indexed sender);
+    /// @notice Contribution `contributionId` (`digest`) moved from `previousContributor` to `contributor`, whose
+    /// commit was earlier: it keeps its id; `status` is its new status (Approved stays Approved, otherwise the
+    /// revealing batch's); `forfeited` OPEN of the previous contributor's pending bond went to the treasury.
+    event ContributionReassigned(
+        uint256 indexed datanetId,
+        uint256 indexed contributionId,
+        address indexed contributor,
+        address previousContributor,
+        bytes32 digest,
+        ContributionStatus status,
+        uint256 forfeited
     );
     /// @notice A signed batch from `contributor` was relayed by `relayer` (its items follow as ContributionSubmitted).
     event ContributionBatchRelayed(
@@ -244,28 +282,34 @@ interface IDatanetRegistry is IDatanetAccess {
 
     /* CONTRIBUTIONS */
 
-    /// @notice Contributes one item as the caller.
-    /// @param digest sha2-256 of the blob.
-    /// @param size Its size in bytes.
-    /// @return contributionId The new contribution's id.
-    function contribute(uint256 datanetId, bytes32 digest, uint32 size) external returns (uint256 contributionId);
+    /// @notice Records a commitment to a batch, to be revealed (by {contributeBatch} or {contributeBySig}) from the
+    /// next block on and within REVEAL_WINDOW blocks. Anyone may commit (a relayer, for a gasless contributor):
+    /// `commitment` = keccak256(abi.encode(contributor, datanetId, itemsHash, salt)) binds the contributor, and the
+    /// random salt hides the items until the reveal.
+    function commitContribution(bytes32 commitment) external;
 
-    /// @notice Contributes many items as the caller.
+    /// @notice Reveals a committed batch as the caller.
     /// @param items Packed `(bytes32 digest, uint64 size)` items, 40 bytes each.
-    /// @return firstId The first item's contribution id; the others follow in order.
-    function contributeBatch(uint256 datanetId, bytes calldata items) external returns (uint256 firstId);
+    /// @param maxBond Most OPEN the caller accepts to bond per item: reverts if the Datanet's bond is higher.
+    /// @param salt The salt of the caller's commitment to these items.
+    /// @return firstId The first new contribution's id; the others follow in item order. An item whose digest was
+    /// revealed under a later commitment is taken over instead, keeping its id (ContributionReassigned).
+    function contributeBatch(uint256 datanetId, bytes calldata items, uint256 maxBond, bytes32 salt)
+        external
+        returns (uint256 firstId);
 
-    /// @notice Relays a batch signed by `contributor` (EIP-712 `ContributionBatch`, this registry's domain). Anyone
-    /// may relay. Bonds are pulled from the contributor (prior approval or permit).
+    /// @notice Reveals a committed batch signed by `contributor` (EIP-712 `ContributionBatch`, this registry's
+    /// domain). Anyone may relay. Bonds are pulled from the contributor (prior approval or permit), never more than
+    /// the signed `terms.maxBond` per item.
     /// @param items Packed `(bytes32 digest, uint64 size)` items; `itemsHash` = keccak256(items).
+    /// @param terms The signed maxBond, nonce and deadline, and the commitment's salt.
     /// @param signature ECDSA signature of an EOA, or ERC-1271 for a contract account.
-    /// @return firstId The first item's contribution id.
+    /// @return firstId The first new contribution's id.
     function contributeBySig(
         uint256 datanetId,
         address contributor,
         bytes calldata items,
-        uint256 nonce,
-        uint256 deadline,
+        BatchTerms calldata terms,
         bytes calldata signature
     ) external returns (uint256 firstId);
 
@@ -299,7 +343,9 @@ interface IDatanetRegistry is IDatanetAccess {
     function denyAccess(uint256 datanetId, uint256 versionId, address account) external;
 
     /// @notice Buys access to a published version of an open-access Datanet: the access fee goes to its owner.
-    function buyAccess(uint256 datanetId, uint256 versionId) external;
+    /// @param maxFee Most OPEN the buyer pays: reverts if the fee is higher (an owner cannot raise it under a
+    /// pending purchase).
+    function buyAccess(uint256 datanetId, uint256 versionId, uint256 maxFee) external;
 
     /* PAYOUTS */
 
@@ -354,9 +400,13 @@ interface IDatanetRegistry is IDatanetAccess {
         address contributor,
         uint256 datanetId,
         bytes32 itemsHash,
+        uint256 maxBond,
         uint256 nonce,
         uint256 deadline
     ) external view returns (bytes32);
+
+    /// @notice The block at which `commitment` was recorded (0 if never, or once revealed).
+    function commitBlock(bytes32 commitment) external view returns (uint256);
 
     /// @notice Bytes `contributor` submitted today to Datanet `datanetId`.
     function dailyBytes(uint256 datanetId, address contributor) external view returns (uint256);

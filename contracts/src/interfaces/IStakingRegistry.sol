@@ -32,7 +32,8 @@ interface IStakingRegistry is IOperatorStaking {
         Expired
     }
 
-    /// @notice An operator's registration, commission, jail and slashing-period state (one storage slot).
+    /// @notice An operator's registration, commission, jail and pending-slash state (one storage slot; its recent
+    /// slashes are in {recentSlashedBps}).
     struct Operator {
         OperatorRole role;
         bool jailed;
@@ -40,8 +41,6 @@ interface IStakingRegistry is IOperatorStaking {
         uint16 commissionBps;
         uint16 pendingCommissionBps;
         uint48 commissionEffectiveAt;
-        uint48 periodStart;
-        uint16 periodSlashedBps;
         uint32 pendingSlashes;
     }
 
@@ -273,7 +272,9 @@ interface IStakingRegistry is IOperatorStaking {
     /// @notice Slashes the serving node of a channel at once for two conflicting usage receipts (PROTOCOL.md:
     /// same channel and seq with different contents, or seq a < b with cumulativeAmount a > b), each signed by the
     /// channel's node in the PaymentChannels EIP-712 domain. The caller gets the reporter reward; the rest goes to
-    /// the treasury; the node is jailed.
+    /// the treasury; the node is jailed. The reporter reward is `reporterRewardBps` of the slashed amount, but never
+    /// more than the node's own stake lost in this slash (so a node reporting itself through an accomplice gains
+    /// nothing from its delegators' loss).
     function slashObjective(
         UsageReceipt calldata a,
         bytes calldata signatureA,
@@ -291,7 +292,8 @@ interface IStakingRegistry is IOperatorStaking {
     function vetoSlash(uint256 slashId) external;
 
     /// @notice Executes a pending slash after its veto window, within the execution window (anyone). The slash is
-    /// clipped to what the operator's per-period cap still allows; the operator is jailed.
+    /// clipped so that the slashes of the operator in any window of `slashPeriod` seconds sum to at most
+    /// `maxSlashBpsPerPeriod` ({recentSlashedBps}); the operator is jailed.
     function executeSlash(uint256 slashId) external returns (uint256 amount);
 
     /// @notice Marks a pending slash not executed within its execution window as expired (anyone).
@@ -373,6 +375,11 @@ interface IStakingRegistry is IOperatorStaking {
 
     /// @notice Rewards `delegator` can claim from `operator`.
     function pendingRewards(address delegator, address operator) external view returns (uint256);
+
+    /// @notice The bps of stake slashed from `operator` in the last `slashPeriod` seconds (the window ending now);
+    /// a new slash is clipped to `maxSlashBpsPerPeriod` minus this. May count a little more than the real sum when
+    /// more than four slashes fell within one period (never less).
+    function recentSlashedBps(address operator) external view returns (uint256);
 
     /// @notice The commission in force now for `operator`.
     function commissionOf(address operator) external view returns (uint16);

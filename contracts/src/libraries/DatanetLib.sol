@@ -31,20 +31,26 @@ library DatanetItems {
 /// @title ContributionSlot
 /// @notice One contribution in one storage slot, keyed by keccak256(datanetId, digest): the record and the
 /// duplicate guard at once.
-/// @dev Layout (low to high bits): contributor 160 | id 40 | size 32 | bondIndex 16 | status 8.
+/// @dev Layout (low to high bits): contributor 160 | id 40 | size 27 | bondIndex 16 | commit block 11 | status 2.
+/// Sizes fit 27 bits (the registry's item-size bound is 100 MB < 2^27). The commit block is kept modulo 2^11: a
+/// later reveal recovers it exactly while it lies within `COMMIT_RANGE / 2` blocks of its own commit (see
+/// {committedAfter}).
 library ContributionSlot {
     uint256 internal constant ID_SHIFT = 160;
     uint256 internal constant SIZE_SHIFT = 200;
-    uint256 internal constant BOND_SHIFT = 232;
-    uint256 internal constant STATUS_SHIFT = 248;
+    uint256 internal constant BOND_SHIFT = 227;
+    uint256 internal constant COMMIT_SHIFT = 243;
+    uint256 internal constant STATUS_SHIFT = 254;
     uint256 internal constant MASK_40 = (1 << 40) - 1;
-    uint256 internal constant MASK_32 = (1 << 32) - 1;
+    uint256 internal constant MASK_27 = (1 << 27) - 1;
     uint256 internal constant MASK_16 = (1 << 16) - 1;
     uint256 internal constant MASK_160 = (1 << 160) - 1;
+    /// @dev Commit blocks are kept modulo this range (11 bits).
+    uint256 internal constant COMMIT_RANGE = 1 << 11;
     /// @dev Largest contribution id the slot holds.
     uint256 internal constant MAX_ID = MASK_40;
-    /// @dev Clears the status byte.
-    uint256 internal constant STATUS_CLEAR = ~(uint256(0xff) << STATUS_SHIFT);
+    /// @dev Clears the status bits.
+    uint256 internal constant STATUS_CLEAR = ~(uint256(3) << STATUS_SHIFT);
 
     /// @dev The storage key of `digest` in Datanet `datanetId`.
     function key(uint256 datanetId, bytes32 digest) internal pure returns (bytes32 k) {
@@ -55,9 +61,14 @@ library ContributionSlot {
         }
     }
 
-    /// @dev The fields shared by every item of one batch (contributor, bond index, status).
-    function head(address contributor, uint256 bondIndex, uint256 status) internal pure returns (uint256) {
-        return uint256(uint160(contributor)) | (bondIndex << BOND_SHIFT) | (status << STATUS_SHIFT);
+    /// @dev The fields shared by every item of one batch (contributor, bond index, commit block, status).
+    function head(address contributor, uint256 bondIndex, uint256 status, uint256 commitBlock)
+        internal
+        pure
+        returns (uint256)
+    {
+        return uint256(uint160(contributor)) | (bondIndex << BOND_SHIFT)
+            | ((commitBlock % COMMIT_RANGE) << COMMIT_SHIFT) | (status << STATUS_SHIFT);
     }
 
     /// @dev `head` completed with an item's id and size.
@@ -74,7 +85,7 @@ library ContributionSlot {
     }
 
     function size(uint256 s) internal pure returns (uint256) {
-        return (s >> SIZE_SHIFT) & MASK_32;
+        return (s >> SIZE_SHIFT) & MASK_27;
     }
 
     function bondIndex(uint256 s) internal pure returns (uint256) {
@@ -88,5 +99,13 @@ library ContributionSlot {
     /// @dev `s` with its status replaced.
     function withStatus(uint256 s, uint256 newStatus) internal pure returns (uint256) {
         return (s & STATUS_CLEAR) | (newStatus << STATUS_SHIFT);
+    }
+
+    /// @dev Whether the record `s` was committed strictly after block `commitBlock`, given that its commit lies
+    /// within `COMMIT_RANGE / 2 - 1` blocks of `commitBlock` (either side): the stored low bits then decide.
+    function committedAfter(uint256 s, uint256 commitBlock) internal pure returns (bool) {
+        uint256 ahead =
+            (((s >> COMMIT_SHIFT) & (COMMIT_RANGE - 1)) + COMMIT_RANGE - (commitBlock % COMMIT_RANGE)) % COMMIT_RANGE;
+        return ahead != 0 && ahead < COMMIT_RANGE / 2;
     }
 }

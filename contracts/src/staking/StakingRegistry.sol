@@ -15,6 +15,7 @@ import {OperatorRole} from "../types/Roles.sol";
 import {UsageReceipt} from "../types/UsageReceipt.sol";
 import {StakingSharesLib} from "../libraries/StakingSharesLib.sol";
 import {StakeCheckpointsLib} from "../libraries/StakeCheckpointsLib.sol";
+import {SlashWindowLib} from "../libraries/SlashWindowLib.sol";
 
 /// @title StakingRegistry
 /// @notice Operators (agents, serving nodes, validators) stake OPEN; holders delegate to them; rewards flow per
@@ -135,6 +136,8 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     /// @dev Staked votes per account and their total: the latest checkpoint in one slot ({StakeCheckpointsLib}).
     mapping(address account => StakeCheckpointsLib.Trace) internal _stakedVotes;
     StakeCheckpointsLib.Trace internal _totalStakedVotes;
+    /// @dev Each operator's recent slashes ({SlashWindowLib}): the per-period cap holds over any window.
+    mapping(address operator => uint256 log) internal _slashLog;
 
     /* MODIFIERS */
 
@@ -302,29 +305,14 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
         UsageReceipt calldata b,
         bytes calldata signatureB
     ) external nonReentrant returns (uint256 amount) {
-        IReceiptDomain domain = receiptDomain;
-        if (address(domain) == address(0)) revert StakingNoReceiptDomain();
-        if (a.channelId != b.channelId) revert StakingReceiptsNotConflicting();
-        bytes32 digestA = domain.receiptDigest(a);
-        bytes32 digestB = domain.receiptDigest(b);
-        bool conflict = a.seq == b.seq
-            ? digestA != digestB
-            : (a.seq < b.seq ? a.cumulativeAmount > b.cumulativeAmount : b.cumulativeAmount > a.cumulativeAmount);
-        if (!conflict) revert StakingReceiptsNotConflicting();
-        bytes32 faultId =
-            digestA < digestB ? keccak256(abi.encode(digestA, digestB)) : keccak256(abi.encode(digestB, digestA));
-        if (faultSlashed[faultId]) revert StakingFaultAlreadySlashed(faultId);
-        address node = domain.channelNode(a.channelId);
-        if (node == address(0)) revert StakingUnknownChannel(a.channelId);
-        if (!_signedBy(node, digestA, signatureA) || !_signedBy(node, digestB, signatureB)) {
-            revert StakingBadReceiptSignature(a.channelId, node);
-        }
-        _registered(node);
-
+        (address node, bytes32 faultId) = _objectiveFault(a, signatureA, b, signatureB);
         faultSlashed[faultId] = true;
+        uint256 selfBefore = _selfStake(node);
         uint16 appliedBps;
         (appliedBps, amount) = _slash(node, objectiveSlashBps);
-        uint256 toReporter = (amount * reporterRewardBps) / BPS;
+        // The reporter never gets more than the node itself lost, whatever its mix of own and delegated stake: a
+        // node reporting itself through an accomplice cannot turn its delegators' losses into a profit.
+        uint256 toReporter = Math.min((amount * reporterRewardBps) / BPS, selfBefore - _selfStake(node));
         emit Slashed(node, 0, faultId, appliedBps, amount, amount - toReporter, msg.sender, toReporter);
         _payOut(amount - toReporter, msg.sender, toReporter);
     }
@@ -542,6 +530,11 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IStakingRegistry
+    function recentSlashedBps(address operator) external view returns (uint256) {
+        return SlashWindowLib.recent(_slashLog[operator], block.timestamp, slashPeriod);
+    }
+
+    /// @inheritdoc IStakingRegistry
     function commissionOf(address operator) external view returns (uint16) {
         return _commission(_operators[operator]);
     }
@@ -604,25 +597,24 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
         _moveVotes(delegator, principalBefore, principalAfter);
     }
 
-    /// @dev Cuts `bps` (clipped to the period's remaining cap) of both pools of `operator`, and jails it.
+    /// @dev Cuts `bps` of both pools of `operator`, clipped so that the slashes of any window of `slashPeriod` sum
+    /// to at most the cap, and jails it.
     function _slash(address operator, uint16 bps) internal returns (uint16 appliedBps, uint256 amount) {
-        Operator storage op = _operators[operator];
-        uint48 nowTs = uint48(block.timestamp);
-        if (nowTs >= uint256(op.periodStart) + slashPeriod) {
-            op.periodStart = nowTs;
-            op.periodSlashedBps = 0;
-        }
-        uint16 cap = maxSlashBpsPerPeriod;
-        uint16 available = cap > op.periodSlashedBps ? cap - op.periodSlashedBps : 0;
-        appliedBps = bps < available ? bps : available;
-        op.periodSlashedBps += appliedBps;
+        uint256 log = _slashLog[operator];
+        uint256 period = slashPeriod;
+        uint256 slashed = SlashWindowLib.recent(log, block.timestamp, period);
+        uint256 cap = maxSlashBpsPerPeriod;
+        uint256 available = cap > slashed ? cap - slashed : 0;
+        appliedBps = bps < available ? bps : uint16(available);
+        if (appliedBps != 0) _slashLog[operator] = SlashWindowLib.record(log, block.timestamp, appliedBps, period);
         Pool storage pool = _pools[operator];
         uint256 activeCut = (uint256(pool.activeAssets) * appliedBps) / BPS;
         uint256 unbondingCut = (uint256(pool.unbondingAssets) * appliedBps) / BPS;
         pool.activeAssets -= activeCut.toUint128();
         pool.unbondingAssets -= unbondingCut.toUint128();
         amount = activeCut + unbondingCut;
-        uint48 jailedUntil = nowTs + jailCooldown;
+        Operator storage op = _operators[operator];
+        uint48 jailedUntil = uint48(block.timestamp) + jailCooldown;
         op.jailed = true;
         op.jailedUntil = jailedUntil;
         emit OperatorJailed(operator, jailedUntil);
@@ -690,6 +682,33 @@ contract StakingRegistry is IStakingRegistry, ReentrancyGuardTransient {
 
     function _selfStake(address operator) internal view returns (uint256) {
         return stakeValue(operator, operator);
+    }
+
+    /// @dev Checks that two receipts conflict, are both signed by their channel's registered node, and were not used
+    /// before; returns the node and the fault's id (order-independent).
+    function _objectiveFault(
+        UsageReceipt calldata a,
+        bytes calldata signatureA,
+        UsageReceipt calldata b,
+        bytes calldata signatureB
+    ) internal view returns (address node, bytes32 faultId) {
+        IReceiptDomain domain = receiptDomain;
+        if (address(domain) == address(0)) revert StakingNoReceiptDomain();
+        if (a.channelId != b.channelId) revert StakingReceiptsNotConflicting();
+        bytes32 digestA = domain.receiptDigest(a);
+        bytes32 digestB = domain.receiptDigest(b);
+        bool conflict = a.seq == b.seq
+            ? digestA != digestB
+            : (a.seq < b.seq ? a.cumulativeAmount > b.cumulativeAmount : b.cumulativeAmount > a.cumulativeAmount);
+        if (!conflict) revert StakingReceiptsNotConflicting();
+        faultId = digestA < digestB ? keccak256(abi.encode(digestA, digestB)) : keccak256(abi.encode(digestB, digestA));
+        if (faultSlashed[faultId]) revert StakingFaultAlreadySlashed(faultId);
+        node = domain.channelNode(a.channelId);
+        if (node == address(0)) revert StakingUnknownChannel(a.channelId);
+        if (!_signedBy(node, digestA, signatureA) || !_signedBy(node, digestB, signatureB)) {
+            revert StakingBadReceiptSignature(a.channelId, node);
+        }
+        _registered(node);
     }
 
     /// @dev Whether `signature` over `digest` recovers to `signer` (malformed signatures are simply not).

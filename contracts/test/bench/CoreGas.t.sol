@@ -61,55 +61,82 @@ contract CoreGasBench is CoreFixture {
         _report("publishDatanet (fee to treasury)", _exec(cd), cd.length);
     }
 
-    function test_gas_contributeDirect() public {
-        uint256 id = _gated();
-        bytes memory cd = abi.encodeCall(registry.contribute, (id, keccak256("first"), 1000));
-        vm.prank(contributor);
-        registry.contribute(id, keccak256("first"), 1000);
-        _report("contribute direct, gated+bond, contributor's first", _exec(cd), cd.length);
-        cd = abi.encodeCall(registry.contribute, (id, keccak256("one"), 1000));
-        vm.prank(contributor);
-        registry.contribute(id, keccak256("one"), 1000);
-        _report("contribute direct, gated+bond", _exec(cd), cd.length);
-        uint256 openId = _openDatanet();
-        vm.prank(contributor);
-        registry.contribute(openId, keccak256("w"), 1000);
-        cd = abi.encodeCall(registry.contribute, (openId, keccak256("one"), 1000));
-        vm.prank(contributor);
-        registry.contribute(openId, keccak256("one"), 1000);
-        _report("contribute direct, open Datanet", _exec(cd), cd.length);
+    /// @dev Commits `items` for `who` (posted by `poster`), mines a block; returns the commit's execution gas and
+    /// calldata bytes. Every contribution is a commit and a reveal (IDatanetRegistry.commitContribution).
+    function _commitGas(address who, address poster, uint256 id, bytes memory items)
+        internal
+        returns (uint256 exec, uint256 cdLen, bytes32 salt)
+    {
+        salt = keccak256(abi.encode(id, items));
+        bytes32 c = _commitment(who, id, items, salt);
+        bytes memory cd = abi.encodeCall(registry.commitContribution, (c));
+        vm.prank(poster);
+        registry.commitContribution(c);
+        exec = _exec(cd);
+        cdLen = cd.length;
+        vm.roll(block.number + 1);
     }
 
-    function _signedBatch(uint256 id, uint256 seed, uint256 nonce) internal returns (uint256 exec, uint256 cdLen) {
+    /// @dev One item contributed directly: commit + reveal execution gas.
+    function _direct(uint256 id, bytes32 digest) internal returns (uint256 exec) {
+        bytes memory item = _one(digest, 1000);
+        (uint256 commitExec,, bytes32 salt) = _commitGas(contributor, contributor, id, item);
+        bytes memory cd = abi.encodeCall(registry.contributeBatch, (id, item, BOND, salt));
+        vm.prank(contributor);
+        registry.contributeBatch(id, item, BOND, salt);
+        exec = commitExec + _exec(cd);
+    }
+
+    function test_gas_contributeDirect() public {
+        uint256 id = _gated();
+        _report("contribute 1 direct (commit + reveal), gated+bond, contributor's first", _direct(id, "first"), 0);
+        _report("contribute 1 direct (commit + reveal), gated+bond", _direct(id, "one"), 0);
+        uint256 openId = _openDatanet();
+        _direct(openId, "w");
+        _report("contribute 1 direct (commit + reveal), open Datanet", _direct(openId, "one"), 0);
+    }
+
+    /// @dev A signed batch: the relayer commits, then reveals a block later. `exec` sums both transactions'
+    /// execution gas; `cdLen` is the reveal's calldata; `commitTx` is the commit's whole transaction gas.
+    function _signedBatch(uint256 id, uint256 seed, uint256 nonce)
+        internal
+        returns (uint256 exec, uint256 cdLen, uint256 commitTx)
+    {
         bytes memory items = _items(seed, BATCH, 1000);
         uint256 deadline = block.timestamp + 1 hours;
-        bytes memory sig = _signBatch(contributorPk, contributor, id, items, nonce, deadline);
-        bytes memory cd = abi.encodeCall(registry.contributeBySig, (id, contributor, items, nonce, deadline, sig));
+        bytes memory sig = _signBatch(contributorPk, contributor, id, items, BOND, nonce, deadline);
+        (uint256 commitExec, uint256 commitCd, bytes32 salt) = _commitGas(contributor, relayer, id, items);
+        commitTx = commitExec + INTRINSIC + 16 * commitCd;
+        IDatanetRegistry.BatchTerms memory t =
+            IDatanetRegistry.BatchTerms({maxBond: BOND, nonce: nonce, deadline: deadline, salt: salt});
+        bytes memory cd = abi.encodeCall(registry.contributeBySig, (id, contributor, items, t, sig));
         vm.prank(relayer);
-        registry.contributeBySig(id, contributor, items, nonce, deadline, sig);
-        exec = _exec(cd);
+        registry.contributeBySig(id, contributor, items, t, sig);
+        exec = commitExec + _exec(cd);
         cdLen = cd.length;
     }
 
     function test_gas_contributeBySig100() public {
         uint256 id = _gated();
-        (uint256 first, uint256 cd) = _signedBatch(id, 1, 0);
-        _report("signed 100-batch gated+bond, contributor's first: total", first, cd);
-        _report("signed 100-batch gated+bond, contributor's first: per item", first / BATCH, cd / BATCH);
-        (uint256 second,) = _signedBatch(id, 2, 1);
-        _report("signed 100-batch gated+bond, steady: per item", second / BATCH, cd / BATCH);
+        (uint256 first, uint256 cd, uint256 commitTx) = _signedBatch(id, 1, 0);
+        _report("signed 100-batch gated+bond, contributor's first (commit + reveal): total", first, cd);
+        _report(
+            "signed 100-batch gated+bond, contributor's first (commit + reveal): per item", first / BATCH, cd / BATCH
+        );
+        _report("  of which the commit transaction, whole (with 21,000 intrinsic)", commitTx, 0);
+        (uint256 second,,) = _signedBatch(id, 2, 1);
+        _report("signed 100-batch gated+bond, steady (commit + reveal): per item", second / BATCH, cd / BATCH);
         assertLe(first / BATCH, TARGET_PER_ITEM, "per-item gas target");
         assertLe(cd / BATCH, TARGET_CALLDATA_PER_ITEM, "per-item calldata target");
         uint256 openId = _openDatanet();
-        (uint256 o,) = _signedBatch(openId, 3, 2);
+        (uint256 o,,) = _signedBatch(openId, 3, 2);
         _report("signed 100-batch open Datanet: per item", o / BATCH, cd / BATCH);
         assertLe(o / BATCH, TARGET_PER_ITEM, "per-item gas target (open)");
     }
 
     function test_gas_approve100() public {
         uint256 id = _gated();
-        vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, BATCH, 1000));
+        _contributeAs(contributor, id, _items(1, BATCH, 1000));
         bytes32[] memory d = _digests(1, BATCH);
         bytes memory cd = abi.encodeCall(registry.approve, (id, d));
         vm.prank(validator);
@@ -117,8 +144,7 @@ contract CoreGasBench is CoreFixture {
         uint256 g = _exec(cd);
         _report("approve 100: total", g, cd.length);
         _report("approve 100: per item", g / BATCH, cd.length / BATCH);
-        vm.prank(contributor);
-        registry.contributeBatch(id, _items(2, BATCH, 1000));
+        _contributeAs(contributor, id, _items(2, BATCH, 1000));
         d = _digests(2, BATCH);
         cd = abi.encodeCall(registry.reject, (id, d, IDatanetRegistry.RejectReason.Malicious));
         vm.prank(validator);
@@ -128,15 +154,13 @@ contract CoreGasBench is CoreFixture {
 
     function test_gas_publishVersion_constantInContributions() public {
         uint256 id = _openDatanet();
-        vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 10, 100));
+        _contributeAs(contributor, id, _items(1, 10, 100));
         bytes memory cd = abi.encodeCall(registry.publishVersion, (id, keccak256("r1"), 10, META));
         vm.prank(owner);
         registry.publishVersion(id, keccak256("r1"), 10, META);
         uint256 small = _exec(cd);
         for (uint256 s = 2; s < 12; ++s) {
-            vm.prank(contributor);
-            registry.contributeBatch(id, _items(s, 100, 100));
+            _contributeAs(contributor, id, _items(s, 100, 100));
         }
         cd = abi.encodeCall(registry.publishVersion, (id, keccak256("r2"), 1010, META));
         vm.prank(owner);

@@ -46,10 +46,12 @@ contract DataToModelTest is CoreFixture {
         bytes memory items = _items(11, 3, 2_000);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, contributor, dn, items, 0, deadline);
+        _commitFor(contributor, dn, items);
         vm.prank(relayer);
-        first = registry.contributeBySig(dn, contributor, items, 0, deadline, sig);
+        first = registry.contributeBySig(dn, contributor, items, _terms(0, deadline), sig);
+        _commitFor(contributor, dn, _one(DIRECT, 500));
         vm.prank(contributor);
-        directId = registry.contribute(dn, DIRECT, 500);
+        directId = registry.contributeBatch(dn, _one(DIRECT, 500), ANY_BOND, _lastSalt);
         assertEq(registry.totalBonded(), 4 * BOND);
         // the validator approves three and rejects one as malicious
         bytes32[] memory ok = new bytes32[](3);
@@ -84,7 +86,7 @@ contract DataToModelTest is CoreFixture {
         // the builder buys access; the owner receives the fee
         uint256 ownerBefore = open.balanceOf(owner);
         vm.prank(builder);
-        registry.buyAccess(dn, v);
+        registry.buyAccess(dn, v, 50e18);
         assertEq(open.balanceOf(owner) - ownerBefore, 50e18);
         assertTrue(IDatanetAccess(address(registry)).hasAccess(dn, v, builder));
         // the builder mints a model on that version; settlement reads the terms

@@ -117,7 +117,11 @@ contract SettlementScenarioTest is Test {
             })
         );
         datanets.publishDatanet(dn);
-        datanets.contributeBatch(dn, abi.encodePacked(keccak256("doc"), uint64(1000)));
+        bytes memory item = abi.encodePacked(keccak256("doc"), uint64(1000));
+        // commit, then reveal a block later (commit-reveal binds the contributor)
+        datanets.commitContribution(keccak256(abi.encode(builder, dn, keccak256(item), bytes32("salt"))));
+        vm.roll(block.number + 1);
+        datanets.contributeBatch(dn, item, 0, bytes32("salt"));
         uint256 version = datanets.publishVersion(dn, keccak256("version root"), 1, "ipfs://bafkversion");
         IModelRegistry.DatasetRef[] memory ds = new IModelRegistry.DatasetRef[](1);
         ds[0] = IModelRegistry.DatasetRef(dn, version);

@@ -31,6 +31,24 @@ contract DatanetHandler is Test {
     mapping(bytes32 => bool) public seen;
     bool public duplicateAccepted;
 
+    /// @dev A batch committed by an honest contributor and not yet revealed; `copied` once a copier front-ran it.
+    struct Honest {
+        uint256 who;
+        uint256 datanetId;
+        bytes items;
+        bytes32 salt;
+        uint256 committedAt;
+        bool copied;
+    }
+
+    Honest[] internal _honest;
+    uint256 public ghostSaltNonce;
+    /// @dev Digests revealed by an honest contributor, and who must hold each (the earliest committer).
+    bytes32[] public honestDigests;
+    uint256[] public honestDatanets;
+    address[] public honestOwners;
+    uint256 public ghostReassigned;
+
     constructor(OpenToken open_, DatanetRegistry registry_, address treasury_) {
         open = open_;
         registry = registry_;
@@ -77,6 +95,23 @@ contract DatanetHandler is Test {
         if (datanetId == openId) ghostApproved += ds.length;
     }
 
+    /// @dev Commits `items` for `who` (posted by `poster`) with a fresh salt and mines a block.
+    function _commit(address who, address poster, uint256 datanetId, bytes memory items)
+        internal
+        returns (bytes32 salt)
+    {
+        salt = keccak256(abi.encode("inv-salt", ++ghostSaltNonce));
+        vm.prank(poster);
+        registry.commitContribution(keccak256(abi.encode(who, datanetId, keccak256(items), salt)));
+        vm.roll(block.number + 1);
+    }
+
+    function _fits(uint256 who, uint256 id, uint256 n, uint256 size) internal view returns (bool) {
+        uint256 bond = id == gatedId ? registry.getDatanet(id).rules.bond : 0;
+        return registry.dailyBytes(id, contributors[who]) + n * size <= 1_000_000_000
+            && open.balanceOf(contributors[who]) >= bond * n;
+    }
+
     function contributeBatch(uint256 who, uint256 n, uint256 size, bool gated) external {
         who = bound(who, 0, 2);
         n = bound(n, 1, 8);
@@ -84,12 +119,114 @@ contract DatanetHandler is Test {
         uint256 id = gated ? gatedId : openId;
         (bytes memory items, bytes32[] memory ds) = _items(n, size);
         uint256 bond = registry.getDatanet(id).rules.bond;
-        if (registry.dailyBytes(id, contributors[who]) + n * size > 1_000_000_000) return;
-        if (gated && open.balanceOf(contributors[who]) < bond * n) return;
+        if (!_fits(who, id, n, size)) return;
+        bytes32 salt = _commit(contributors[who], contributors[who], id, items);
         vm.prank(contributors[who]);
-        registry.contributeBatch(id, items);
+        registry.contributeBatch(id, items, bond, salt);
         if (gated) ghostBondsIn += bond * n;
         _record(id, ds);
+    }
+
+    /// @dev An honest contributor commits a batch (its reveal waits in the mempool).
+    function commitHonest(uint256 who, uint256 n, bool gated) external {
+        who = bound(who, 0, 2);
+        n = bound(n, 1, 8);
+        uint256 id = gated ? gatedId : openId;
+        (bytes memory items,) = _items(n, 1000);
+        bytes32 salt = _commit(contributors[who], address(this), id, items);
+        _honest.push(Honest(who, id, items, salt, block.number - 1, false));
+    }
+
+    /// @dev A copier reads a pending honest reveal from the mempool, commits the same items as its own and, the
+    /// honest reveal being delayed, reveals first.
+    function copyAndFrontRun(uint256 idx, uint256 copierSel) external {
+        if (_honest.length == 0) return;
+        Honest storage h = _honest[bound(idx, 0, _honest.length - 1)];
+        if (h.copied) return;
+        uint256 copier = (h.who + 1 + bound(copierSel, 0, 1)) % 3;
+        uint256 n = h.items.length / 40;
+        if (!_fits(copier, h.datanetId, n, 1000)) return;
+        uint256 bond = registry.getDatanet(h.datanetId).rules.bond;
+        bytes32 salt = _commit(contributors[copier], contributors[copier], h.datanetId, h.items);
+        vm.prank(contributors[copier]);
+        registry.contributeBatch(h.datanetId, h.items, bond, salt);
+        h.copied = true;
+        if (h.datanetId == gatedId) ghostBondsIn += bond * n;
+        bytes32[] memory ds = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            ds[i] = bytes32(_slice(h.items, i * 40));
+        }
+        _record(h.datanetId, ds);
+    }
+
+    /// @dev The honest reveal lands, relayed by anyone (gasless signed path): it takes over what a copier took.
+    function revealHonest(uint256 idx, address relayer) external {
+        if (_honest.length == 0) return;
+        uint256 i0 = bound(idx, 0, _honest.length - 1);
+        Honest memory h = _honest[i0];
+        _honest[i0] = _honest[_honest.length - 1];
+        _honest.pop();
+        uint256 n = h.items.length / 40;
+        if (block.number > h.committedAt + registry.REVEAL_WINDOW() || !_fits(h.who, h.datanetId, n, 1000)) return;
+        uint256 bond = registry.getDatanet(h.datanetId).rules.bond;
+        address who = contributors[h.who];
+        uint256 kept;
+        uint256 fresh;
+        bytes32[] memory ds = new bytes32[](n);
+        for (uint256 i; i < n; ++i) {
+            ds[i] = bytes32(_slice(h.items, i * 40));
+            IDatanetRegistry.ContributionStatus st = registry.getContribution(h.datanetId, ds[i]).status;
+            if (st == IDatanetRegistry.ContributionStatus.Approved) ++kept;
+            // a rejected copy is pending again under the honest contributor
+            if (st == IDatanetRegistry.ContributionStatus.Rejected && h.datanetId == gatedId) _pending.push(ds[i]);
+            if (st == IDatanetRegistry.ContributionStatus.None) ++fresh;
+        }
+        IDatanetRegistry.BatchTerms memory t = IDatanetRegistry.BatchTerms({
+            maxBond: bond, nonce: registry.batchNonce(who), deadline: block.timestamp, salt: h.salt
+        });
+        bytes memory sig = _sign(h.who, h.datanetId, h.items, t);
+        vm.prank(relayer);
+        registry.contributeBySig(h.datanetId, who, h.items, t, sig);
+        ghostContributions += n;
+        ghostReassigned += n - fresh;
+        if (h.datanetId == gatedId) {
+            ghostBondsIn += bond * (n - kept);
+            for (uint256 i; i < n; ++i) {
+                if (registry.getContribution(gatedId, ds[i]).id >= registry.nextContributionId() - n) {
+                    _pending.push(ds[i]);
+                }
+            }
+        } else {
+            ghostApproved += n - kept;
+        }
+        for (uint256 i; i < n; ++i) {
+            seen[keccak256(abi.encode(h.datanetId, ds[i]))] = true;
+            honestDigests.push(ds[i]);
+            honestDatanets.push(h.datanetId);
+            honestOwners.push(who);
+        }
+    }
+
+    function _slice(bytes memory b, uint256 off) internal pure returns (bytes32 w) {
+        assembly ("memory-safe") {
+            w := mload(add(add(b, 32), off))
+        }
+    }
+
+    function honestCount() external view returns (uint256) {
+        return honestDigests.length;
+    }
+
+    function _sign(uint256 who, uint256 datanetId, bytes memory items, IDatanetRegistry.BatchTerms memory t)
+        internal
+        view
+        returns (bytes memory)
+    {
+        bytes32 h = registry.contributionBatchDigest(
+            contributors[who], datanetId, keccak256(items), t.maxBond, t.nonce, t.deadline
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pks[who], h);
+        return abi.encodePacked(r, s, v);
     }
 
     function contributeBySig(uint256 who, uint256 n, address relayer) external {
@@ -97,14 +234,17 @@ contract DatanetHandler is Test {
         n = bound(n, 1, 8);
         (bytes memory items, bytes32[] memory ds) = _items(n, 1000);
         uint256 bond = registry.getDatanet(gatedId).rules.bond;
-        if (open.balanceOf(contributors[who]) < bond * n) return;
-        if (registry.dailyBytes(gatedId, contributors[who]) + n * 1000 > 1_000_000_000) return;
-        uint256 nonce = registry.batchNonce(contributors[who]);
-        uint256 deadline = block.timestamp + 1;
-        bytes32 h = registry.contributionBatchDigest(contributors[who], gatedId, keccak256(items), nonce, deadline);
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pks[who], h);
+        if (!_fits(who, gatedId, n, 1000)) return;
+        // the relayer posts the commitment, then (a block later) the signed batch
+        IDatanetRegistry.BatchTerms memory t = IDatanetRegistry.BatchTerms({
+            maxBond: bond,
+            nonce: registry.batchNonce(contributors[who]),
+            deadline: block.timestamp + 1,
+            salt: _commit(contributors[who], relayer, gatedId, items)
+        });
+        bytes memory sig = _sign(who, gatedId, items, t);
         vm.prank(relayer);
-        registry.contributeBySig(gatedId, contributors[who], items, nonce, deadline, abi.encodePacked(r, s, v));
+        registry.contributeBySig(gatedId, contributors[who], items, t, sig);
         ghostBondsIn += bond * n;
         _record(gatedId, ds);
     }
@@ -114,11 +254,16 @@ contract DatanetHandler is Test {
         if (_pending.length == 0) return;
         bytes32 d = _pending[bound(idx, 0, _pending.length - 1)];
         uint256 before = registry.nextContributionId();
-        vm.prank(contributors[0]);
-        try registry.contribute(gatedId, d, 1) {
+        address holder = registry.getContribution(gatedId, d).contributor;
+        address other = contributors[0] == holder ? contributors[1] : contributors[0];
+        bytes memory item = abi.encodePacked(d, uint64(1));
+        bytes32 salt = _commit(other, other, gatedId, item);
+        vm.prank(other);
+        try registry.contributeBatch(gatedId, item, type(uint256).max, salt) {
             duplicateAccepted = true;
         } catch {}
         if (registry.nextContributionId() != before) duplicateAccepted = true;
+        if (registry.getContribution(gatedId, d).contributor != holder) duplicateAccepted = true;
     }
 
     function validate(uint256 count, uint256 validator, uint8 mode) external {
@@ -208,10 +353,19 @@ contract DatanetRegistryInvariantTest is Test {
         assertEq(owed, registry.totalOwed());
     }
 
-    /// @dev No contribution counted twice: ids are dense and match recorded items, approvals match, and a known
-    /// digest was never accepted again.
+    /// @dev No contribution counted twice: ids are taken once per revealed item, approvals match, a known digest
+    /// was never accepted again by a later committer, and every digest copied from a pending honest batch ends
+    /// with the honest (earlier) committer: no digest is credited to two contributors, nor to the copier.
     function invariant_noContributionCountedTwice() public view {
         assertEq(registry.nextContributionId() - 1, handler.ghostContributions());
+        uint256 h = handler.honestCount();
+        for (uint256 i; i < h; ++i) {
+            assertEq(
+                registry.getContribution(handler.honestDatanets(i), handler.honestDigests(i)).contributor,
+                handler.honestOwners(i),
+                "copied digest must stay with the earlier committer"
+            );
+        }
         uint256 approved =
             registry.getDatanet(handler.gatedId()).approvedCount + registry.getDatanet(handler.openId()).approvedCount;
         assertEq(approved, handler.ghostApproved());

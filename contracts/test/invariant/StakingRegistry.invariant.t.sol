@@ -2,14 +2,17 @@
 pragma solidity 0.8.30;
 
 import {Test} from "forge-std/Test.sol";
-import {StakingGovBase} from "../unit/StakingGovFixtures.sol";
+import {Vm} from "forge-std/Vm.sol";
+import {StakingGovBase, MockReceiptDomain, sampleReceipt} from "../unit/StakingGovFixtures.sol";
 import {StakingRegistry} from "../../src/staking/StakingRegistry.sol";
 import {IStakingRegistry} from "../../src/interfaces/IStakingRegistry.sol";
 import {OpenToken} from "../../src/token/OpenToken.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
+import {UsageReceipt} from "../../src/types/UsageReceipt.sol";
 
 /// @notice Drives the registry with delegations, unbonding, withdrawals, rewards, slashes, the council's pause
-/// (pause, unpause by the council or governance, governance re-arming the council) and time. Never reverts.
+/// (pause, unpause by the council or governance, governance re-arming the council), objective self-reports of the
+/// first operator through an accomplice, and time (long and short steps). Never reverts.
 contract StakingHandler is Test {
     StakingRegistry internal staking;
     OpenToken internal token;
@@ -41,6 +44,23 @@ contract StakingHandler is Test {
     uint256 public rearms;
     uint256 public slashesExecutedWhilePaused;
     uint256 internal lastPauseAt;
+    /// @dev A reporter got more than the reported node's own loss.
+    bool public reporterOutearnedNode;
+    uint256 public objectiveSlashes;
+
+    /// @dev Every slash that applied bps: operator, time, applied bps (from the `Slashed` event).
+    struct SlashRecord {
+        address operator;
+        uint256 time;
+        uint256 bps;
+    }
+
+    SlashRecord[] internal slashLog;
+
+    MockReceiptDomain internal domain;
+    uint256 internal nodeKey;
+    address internal accomplice = makeAddr("accomplice");
+    uint256 internal nextChannel;
 
     constructor(
         StakingRegistry staking_,
@@ -58,6 +78,21 @@ contract StakingHandler is Test {
         rewardSource = rewardSource_;
         actors = actors_;
         operators = operators_;
+    }
+
+    /// @dev The receipt domain and the key of `operators[0]`, whose conflicting receipts {selfReport} signs.
+    function setObjectiveFaults(MockReceiptDomain domain_, uint256 nodeKey_) external {
+        if (address(domain) != address(0)) return; // set once, in setUp
+        domain = domain_;
+        nodeKey = nodeKey_;
+    }
+
+    function slashCount() external view returns (uint256) {
+        return slashLog.length;
+    }
+
+    function slashAt(uint256 i) external view returns (SlashRecord memory) {
+        return slashLog[i];
     }
 
     function actorCount() external view returns (uint256) {
@@ -153,7 +188,9 @@ contract StakingHandler is Test {
             try staking.vetoSlash(id) {} catch {}
         } else {
             bool paused = _paused();
+            vm.recordLogs();
             try staking.executeSlash(id) {
+                _logSlash(s.operator);
                 ++slashesExecuted;
                 if (paused) ++slashesExecutedWhilePaused;
             } catch {
@@ -165,6 +202,46 @@ contract StakingHandler is Test {
             slashIds[i] = slashIds[slashIds.length - 1];
             slashIds.pop();
         }
+    }
+
+    /// @dev The first operator signs two conflicting receipts of a new channel and an accomplice reports them.
+    function selfReport(bool sameSeq) external {
+        address op = operators[0];
+        uint256 channel = ++nextChannel;
+        domain.setChannelNode(channel, op);
+        UsageReceipt memory a = sampleReceipt(channel, 5, 10e18, keccak256("a"));
+        UsageReceipt memory b =
+            sameSeq ? sampleReceipt(channel, 5, 10e18, keccak256("b")) : sampleReceipt(channel, 6, 9e18, 0);
+        bytes memory sa = _sign(a);
+        bytes memory sb = _sign(b);
+        uint256 ownBefore = staking.stakeValue(op, op);
+        uint256 balanceBefore = token.balanceOf(accomplice);
+        _lastPriceSet(op);
+        vm.recordLogs();
+        vm.prank(accomplice);
+        try staking.slashObjective(a, sa, b, sb) {
+            _logSlash(op);
+            ++objectiveSlashes;
+            uint256 gain = token.balanceOf(accomplice) - balanceBefore;
+            if (gain > ownBefore - staking.stakeValue(op, op)) reporterOutearnedNode = true;
+        } catch {}
+        _lastPriceSet(op);
+    }
+
+    /// @dev Records the applied bps of the `Slashed` event among the recorded logs (if non-zero).
+    function _logSlash(address op) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] == IStakingRegistry.Slashed.selector) {
+                (uint16 bps,,,,) = abi.decode(logs[i].data, (uint16, uint256, uint256, address, uint256));
+                if (bps != 0) slashLog.push(SlashRecord(op, block.timestamp, bps));
+            }
+        }
+    }
+
+    function _sign(UsageReceipt memory r) internal view returns (bytes memory) {
+        (uint8 v, bytes32 rr, bytes32 s) = vm.sign(nodeKey, domain.receiptDigest(r));
+        return abi.encodePacked(rr, s, v);
     }
 
     /// @dev The council pauses (refused once spent until governance re-arms it).
@@ -204,6 +281,11 @@ contract StakingHandler is Test {
 
     function warp(uint256 secs) external {
         vm.warp(block.timestamp + bound(secs, 1, 10 days));
+    }
+
+    /// @dev Short steps, to land slashes just before and after a period's length from earlier ones.
+    function warpShort(uint256 secs) external {
+        vm.warp(block.timestamp + bound(secs, 1, 1 hours));
     }
 
     /* SHARE PRICE GHOST */
@@ -265,6 +347,7 @@ contract StakingRegistryInvariantTest is StakingGovBase {
         ops[0] = node;
         ops[1] = op2;
         handler = new StakingHandler(staking, token, slasher, council, rewardSource, actors, ops);
+        handler.setObjectiveFaults(domain, nodeKey);
         vm.prank(rewardSource);
         token.approve(address(staking), type(uint256).max);
         targetContract(address(handler));
@@ -311,6 +394,29 @@ contract StakingRegistryInvariantTest is StakingGovBase {
     function invariant_pauseBoundedAndOncePerAppointment() public view {
         assertFalse(handler.pauseOutOfBounds());
         assertLe(handler.pauses(), handler.rearms() + 1);
+    }
+
+    /// @notice The bps applied to one operator within any window of `slashPeriod` seconds never sum above the cap
+    /// (slashes start a window at each one; the period and cap stay at their defaults here).
+    function invariant_slashCapHoldsOverEveryWindow() public view {
+        uint256 n = handler.slashCount();
+        uint256 period = staking.slashPeriod();
+        uint256 cap = staking.maxSlashBpsPerPeriod();
+        for (uint256 i; i < n; ++i) {
+            StakingHandler.SlashRecord memory first = handler.slashAt(i);
+            uint256 sum;
+            for (uint256 j = i; j < n; ++j) {
+                StakingHandler.SlashRecord memory r = handler.slashAt(j);
+                if (r.time >= first.time + period) break;
+                if (r.operator == first.operator) sum += r.bps;
+            }
+            assertLe(sum, cap);
+        }
+    }
+
+    /// @notice An objective slash never pays its reporter more than the node itself lost.
+    function invariant_reporterNeverOutearnsNode() public view {
+        assertFalse(handler.reporterOutearnedNode());
     }
 
     /// @notice Checkpointed staked votes sum to the checkpointed total, and never exceed what is bonded plus slashed.

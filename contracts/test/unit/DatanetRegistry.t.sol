@@ -154,13 +154,14 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 id = _openDatanet();
         vm.prank(owner);
         registry.archiveDatanet(id);
+        _commitFor(contributor, id, _one(_digest(1, 1), 10));
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
             )
         );
         vm.prank(contributor);
-        registry.contribute(id, _digest(1, 1), 10);
+        registry.contributeBatch(id, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
         vm.expectRevert(
             abi.encodeWithSelector(
                 IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Archived
@@ -190,11 +191,12 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contribute_revertsOnDraft() public {
         vm.prank(owner);
         uint256 id = registry.createDatanet("m", IDatanetRegistry.DataType.Text, 1, _rules(false, 0));
+        _commitFor(contributor, id, _one(_digest(1, 1), 10));
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.DatanetBadState.selector, id, IDatanetRegistry.DatanetState.Draft)
         );
         vm.prank(contributor);
-        registry.contribute(id, _digest(1, 1), 10);
+        registry.contributeBatch(id, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
     }
 
     function test_ownerActions_revertForNonOwner() public {
@@ -253,12 +255,13 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contribute_openDatanetApprovesAtOnce() public {
         uint256 id = _openDatanet();
         bytes32 d = _digest(1, 1);
+        _commitFor(contributor, id, _one(d, 1234));
         vm.expectEmit(true, true, true, true, address(registry));
         emit IDatanetRegistry.ContributionSubmitted(
             id, 1, contributor, d, 1234, IDatanetRegistry.ContributionStatus.Approved
         );
         vm.prank(contributor);
-        uint256 cid = registry.contribute(id, d, 1234);
+        uint256 cid = registry.contributeBatch(id, _one(d, 1234), ANY_BOND, _lastSalt);
         assertEq(cid, 1);
         IDatanetRegistry.Contribution memory c = registry.getContribution(id, d);
         assertEq(c.id, 1);
@@ -273,8 +276,9 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contribute_gatedLocksBond() public {
         uint256 id = _gated();
         uint256 before = open.balanceOf(contributor);
+        _commitFor(contributor, id, _one(_digest(1, 1), 10));
         vm.prank(contributor);
-        registry.contribute(id, _digest(1, 1), 10);
+        registry.contributeBatch(id, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
         assertEq(before - open.balanceOf(contributor), BOND);
         assertEq(registry.totalBonded(), BOND);
         assertEq(registry.bondedOf(contributor), BOND);
@@ -287,26 +291,33 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contribute_revertsOnBadInputAndChangesNothing() public {
         uint256 id = _gated();
         vm.startPrank(contributor);
+        _commitFor(contributor, id, _one(bytes32(0), 10));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetZeroDigest.selector, 0));
-        registry.contribute(id, bytes32(0), 10);
+        registry.contributeBatch(id, _one(bytes32(0), 10), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _one(_digest(1, 1), 0));
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 0, 5_000_000)
         );
-        registry.contribute(id, _digest(1, 1), 0);
+        registry.contributeBatch(id, _one(_digest(1, 1), 0), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _one(_digest(1, 1), 5_000_001));
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(1, 1), 5_000_001, 5_000_000)
         );
-        registry.contribute(id, _digest(1, 1), 5_000_001);
+        registry.contributeBatch(id, _one(_digest(1, 1), 5_000_001), ANY_BOND, _lastSalt);
+        _commitFor(contributor, 42, _one(_digest(1, 1), 10));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotFound.selector, 42));
-        registry.contribute(42, _digest(1, 1), 10);
-        registry.contribute(id, _digest(1, 1), 10);
+        registry.contributeBatch(42, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _one(_digest(1, 1), 10));
+        registry.contributeBatch(id, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _one(_digest(1, 1), 10));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicate.selector, id, _digest(1, 1)));
-        registry.contribute(id, _digest(1, 1), 10);
+        registry.contributeBatch(id, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
         vm.stopPrank();
         // the same digest is fine in another Datanet
         uint256 other = _openDatanet();
+        _commitFor(builder, other, _one(_digest(1, 1), 10));
         vm.prank(builder);
-        registry.contribute(other, _digest(1, 1), 10);
+        registry.contributeBatch(other, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
         assertEq(registry.nextContributionId(), 3);
         assertEq(registry.totalBonded(), BOND);
     }
@@ -314,23 +325,28 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contribute_dailyLimitResetsNextDay() public {
         uint256 id = _openDatanet();
         vm.startPrank(contributor);
-        registry.contribute(id, _digest(1, 1), 5_000_000);
-        registry.contribute(id, _digest(1, 2), 5_000_000);
+        _commitFor(contributor, id, _one(_digest(1, 1), 5_000_000));
+        registry.contributeBatch(id, _one(_digest(1, 1), 5_000_000), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _one(_digest(1, 2), 5_000_000));
+        registry.contributeBatch(id, _one(_digest(1, 2), 5_000_000), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _one(_digest(1, 3), 1));
         vm.expectRevert(
             abi.encodeWithSelector(IDatanetRegistry.DatanetDailyLimit.selector, id, contributor, 10_000_001, 10_000_000)
         );
-        registry.contribute(id, _digest(1, 3), 1);
+        registry.contributeBatch(id, _one(_digest(1, 3), 1), ANY_BOND, _lastSalt);
         vm.warp(block.timestamp + 1 days);
         assertEq(registry.dailyBytes(id, contributor), 0);
-        registry.contribute(id, _digest(1, 3), 1);
+        _commitFor(contributor, id, _one(_digest(1, 3), 1));
+        registry.contributeBatch(id, _one(_digest(1, 3), 1), ANY_BOND, _lastSalt);
         vm.stopPrank();
         assertEq(registry.dailyBytes(id, contributor), 1);
     }
 
     function test_contributeBatch_recordsAllWithConsecutiveIds() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _items(7, 5, 100));
         vm.prank(contributor);
-        uint256 first = registry.contributeBatch(id, _items(7, 5, 100));
+        uint256 first = registry.contributeBatch(id, _items(7, 5, 100), ANY_BOND, _lastSalt);
         assertEq(first, 1);
         for (uint256 i; i < 5; ++i) {
             IDatanetRegistry.Contribution memory c = registry.getContribution(id, _digest(7, i));
@@ -344,9 +360,10 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contributeBatch_revertsOnDuplicateInsideBatch() public {
         uint256 id = _gated();
         bytes memory items = bytes.concat(_items(7, 3, 100), _items(7, 1, 100));
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicate.selector, id, _digest(7, 0)));
         vm.prank(contributor);
-        registry.contributeBatch(id, items);
+        registry.contributeBatch(id, items, ANY_BOND, _lastSalt);
         assertEq(registry.getContribution(id, _digest(7, 1)).id, 0);
         assertEq(registry.nextContributionId(), 1);
     }
@@ -354,30 +371,35 @@ contract DatanetRegistryTest is CoreFixture {
     function test_contributeBatch_revertsOnBadLength() public {
         uint256 id = _gated();
         vm.startPrank(contributor);
+        _commitFor(contributor, id, "");
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 0));
-        registry.contributeBatch(id, "");
+        registry.contributeBatch(id, "", ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, bytes.concat(_items(1, 1, 10), hex"00"));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 41));
-        registry.contributeBatch(id, bytes.concat(_items(1, 1, 10), hex"00"));
+        registry.contributeBatch(id, bytes.concat(_items(1, 1, 10), hex"00"), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, new bytes(1001 * 40));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 1001 * 40));
-        registry.contributeBatch(id, new bytes(1001 * 40));
+        registry.contributeBatch(id, new bytes(1001 * 40), ANY_BOND, _lastSalt);
         vm.stopPrank();
     }
 
     function test_contributeBatch_revertsOnZeroDigestAtIndex() public {
         uint256 id = _gated();
         bytes memory items = bytes.concat(_items(1, 2, 10), abi.encodePacked(bytes32(0), uint64(10)));
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetZeroDigest.selector, 2));
         vm.prank(contributor);
-        registry.contributeBatch(id, items);
+        registry.contributeBatch(id, items, ANY_BOND, _lastSalt);
     }
 
     function test_contributeBatch_revertsWithoutBondAllowance() public {
         uint256 id = _gated();
         vm.prank(contributor);
         open.approve(address(registry), 0);
+        _commitFor(contributor, id, _items(1, 2, 10));
         vm.expectRevert();
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 2, 10));
+        registry.contributeBatch(id, _items(1, 2, 10), ANY_BOND, _lastSalt);
         assertEq(registry.getContribution(id, _digest(1, 0)).id, 0);
     }
 
@@ -385,23 +407,27 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 id = _openDatanet();
         // ids live in 40 bits of the packed slot: the last id is 2^40 - 1
         stdstore.target(address(registry)).sig("nextContributionId()").checked_write(uint256(1 << 40) - 2);
+        _commitFor(contributor, id, _items(1, 3, 10));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadItems.selector, 3));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 3, 10));
+        registry.contributeBatch(id, _items(1, 3, 10), ANY_BOND, _lastSalt);
+        _commitFor(contributor, id, _items(1, 2, 10));
         vm.prank(contributor);
-        uint256 first = registry.contributeBatch(id, _items(1, 2, 10));
+        uint256 first = registry.contributeBatch(id, _items(1, 2, 10), ANY_BOND, _lastSalt);
         assertEq(first, (1 << 40) - 2);
         assertEq(registry.getContribution(id, _digest(1, 1)).id, (1 << 40) - 1);
     }
 
     function test_setRules_bondChangeAppliesToLaterItemsOnly() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _one(_digest(1, 1), 10));
         vm.prank(contributor);
-        registry.contribute(id, _digest(1, 1), 10);
+        registry.contributeBatch(id, _one(_digest(1, 1), 10), ANY_BOND, _lastSalt);
         vm.prank(owner);
         registry.setRules(id, _rules(true, 3 * BOND));
+        _commitFor(contributor, id, _one(_digest(1, 2), 10));
         vm.prank(contributor);
-        registry.contribute(id, _digest(1, 2), 10);
+        registry.contributeBatch(id, _one(_digest(1, 2), 10), ANY_BOND, _lastSalt);
         assertEq(registry.getContribution(id, _digest(1, 1)).bond, BOND);
         assertEq(registry.getContribution(id, _digest(1, 2)).bond, 3 * BOND);
         bytes32[] memory both = new bytes32[](2);
@@ -420,10 +446,11 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory items = _items(3, 4, 100);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, contributor, id, items, 0, deadline);
+        _commitFor(contributor, id, items);
         vm.expectEmit(true, true, true, true, address(registry));
         emit IDatanetRegistry.ContributionBatchRelayed(id, contributor, relayer, 0, 4);
         vm.prank(relayer);
-        uint256 first = registry.contributeBySig(id, contributor, items, 0, deadline, sig);
+        uint256 first = registry.contributeBySig(id, contributor, items, _terms(0, deadline), sig);
         assertEq(first, 1);
         assertEq(registry.getContribution(id, _digest(3, 3)).contributor, contributor);
         assertEq(registry.batchNonce(contributor), 1);
@@ -458,7 +485,8 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory sig = _signBatch(pk, fresh, id, items, 0, deadline);
         vm.startPrank(relayer);
         open.permit(fresh, address(registry), 3 * BOND, deadline, v, r, s);
-        registry.contributeBySig(id, fresh, items, 0, deadline, sig);
+        _commitFor(fresh, id, items);
+        registry.contributeBySig(id, fresh, items, _terms(0, deadline), sig);
         vm.stopPrank();
         assertEq(registry.bondedOf(fresh), 3 * BOND);
         assertEq(open.balanceOf(fresh), 10e18 - 3 * BOND);
@@ -470,9 +498,11 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory items = _items(3, 2, 100);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, contributor, id, items, 0, deadline);
-        registry.contributeBySig(id, contributor, items, 0, deadline, sig);
+        _commitFor(contributor, id, items);
+        registry.contributeBySig(id, contributor, items, _terms(0, deadline), sig);
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadNonce.selector, contributor, 1, 0));
-        registry.contributeBySig(id, contributor, items, 0, deadline, sig);
+        registry.contributeBySig(id, contributor, items, _terms(0, deadline), sig);
     }
 
     function test_contributeBySig_revertsWhenExpired() public {
@@ -480,8 +510,9 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory items = _items(3, 2, 100);
         uint256 deadline = block.timestamp - 1;
         bytes memory sig = _signBatch(contributorPk, contributor, id, items, 0, deadline);
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetExpired.selector, deadline));
-        registry.contributeBySig(id, contributor, items, 0, deadline, sig);
+        registry.contributeBySig(id, contributor, items, _terms(0, deadline), sig);
     }
 
     function test_contributeBySig_revertsOnOtherChainId() public {
@@ -490,8 +521,9 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, contributor, id, items, 0, deadline);
         vm.chainId(block.chainid + 1);
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, contributor));
-        registry.contributeBySig(id, contributor, items, 0, deadline, sig);
+        registry.contributeBySig(id, contributor, items, _terms(0, deadline), sig);
     }
 
     function test_contributeBySig_revertsOnOtherContract() public {
@@ -506,7 +538,7 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, contributor, id, items, 0, deadline);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, contributor));
-        other.contributeBySig(1, contributor, items, 0, deadline, sig);
+        other.contributeBySig(1, contributor, items, _terms(0, deadline), sig);
     }
 
     function test_contributeBySig_revertsOnTamperedItemsOrWrongSigner() public {
@@ -514,13 +546,16 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory items = _items(3, 2, 100);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, contributor, id, items, 0, deadline);
+        _commitFor(contributor, id, _items(3, 2, 101));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, contributor));
-        registry.contributeBySig(id, contributor, _items(3, 2, 101), 0, deadline, sig);
+        registry.contributeBySig(id, contributor, _items(3, 2, 101), _terms(0, deadline), sig);
         bytes memory sigOther = _signBatch(0xBAD, contributor, id, items, 0, deadline);
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, contributor));
-        registry.contributeBySig(id, contributor, items, 0, deadline, sigOther);
+        registry.contributeBySig(id, contributor, items, _terms(0, deadline), sigOther);
+        _commitFor(contributor, id + 1, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, contributor));
-        registry.contributeBySig(id + 1, contributor, items, 0, deadline, sig);
+        registry.contributeBySig(id + 1, contributor, items, _terms(0, deadline), sig);
         assertEq(registry.batchNonce(contributor), 0);
         assertEq(registry.nextContributionId(), 1);
     }
@@ -533,13 +568,15 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory items = _items(5, 2, 100);
         uint256 deadline = block.timestamp + 1 hours;
         bytes memory sig = _signBatch(contributorPk, address(account), id, items, 0, deadline);
+        _commitFor(address(account), id, items);
         vm.prank(relayer);
-        registry.contributeBySig(id, address(account), items, 0, deadline, sig);
+        registry.contributeBySig(id, address(account), items, _terms(0, deadline), sig);
         assertEq(registry.getContribution(id, _digest(5, 0)).contributor, address(account));
         assertEq(registry.bondedOf(address(account)), 2 * BOND);
         bytes memory wrong = _signBatch(0xBAD, address(account), id, _items(6, 1, 100), 1, deadline);
+        _commitFor(address(account), id, _items(6, 1, 100));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, address(account)));
-        registry.contributeBySig(id, address(account), _items(6, 1, 100), 1, deadline, wrong);
+        registry.contributeBySig(id, address(account), _items(6, 1, 100), _terms(1, deadline), wrong);
     }
 
     function test_contributionBatchDigest_matchesManualEip712() public view {
@@ -547,11 +584,12 @@ contract DatanetRegistryTest is CoreFixture {
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(
-                    "ContributionBatch(address contributor,uint256 datanetId,bytes32 itemsHash,uint256 nonce,uint256 deadline)"
+                    "ContributionBatch(address contributor,uint256 datanetId,bytes32 itemsHash,uint256 maxBond,uint256 nonce,uint256 deadline)"
                 ),
                 contributor,
                 uint256(5),
                 itemsHash,
+                uint256(7e18),
                 uint256(2),
                 uint256(99)
             )
@@ -567,7 +605,7 @@ contract DatanetRegistryTest is CoreFixture {
         );
         assertEq(registry.DOMAIN_SEPARATOR(), domain);
         assertEq(
-            registry.contributionBatchDigest(contributor, 5, itemsHash, 2, 99),
+            registry.contributionBatchDigest(contributor, 5, itemsHash, 7e18, 2, 99),
             keccak256(abi.encodePacked("\x19\x01", domain, structHash))
         );
     }
@@ -576,8 +614,9 @@ contract DatanetRegistryTest is CoreFixture {
 
     function test_approve_releasesBondsToOwed() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _items(1, 3, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 3, 10));
+        registry.contributeBatch(id, _items(1, 3, 10), ANY_BOND, _lastSalt);
         vm.expectEmit(true, true, true, true, address(registry));
         emit IDatanetRegistry.ContributionApproved(id, 1, validator, _digest(1, 0));
         vm.prank(validator);
@@ -597,8 +636,9 @@ contract DatanetRegistryTest is CoreFixture {
 
     function test_approve_revertsForNonValidatorAndNotPending() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _items(1, 2, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 2, 10));
+        registry.contributeBatch(id, _items(1, 2, 10), ANY_BOND, _lastSalt);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetNotValidator.selector, id, builder));
         vm.prank(builder);
         registry.approve(id, _digests(1, 2));
@@ -628,8 +668,9 @@ contract DatanetRegistryTest is CoreFixture {
 
     function test_reject_nonMaliciousReturnsWholeBond() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _items(1, 2, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 2, 10));
+        registry.contributeBatch(id, _items(1, 2, 10), ANY_BOND, _lastSalt);
         vm.prank(validator);
         registry.reject(id, _digests(1, 2), IDatanetRegistry.RejectReason.OffTopic);
         assertEq(registry.owed(contributor), 2 * BOND);
@@ -639,15 +680,17 @@ contract DatanetRegistryTest is CoreFixture {
             uint8(IDatanetRegistry.ContributionStatus.Rejected)
         );
         // a rejected digest stays refused
+        _commitFor(contributor, id, _one(_digest(1, 0), 10));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetDuplicate.selector, id, _digest(1, 0)));
         vm.prank(contributor);
-        registry.contribute(id, _digest(1, 0), 10);
+        registry.contributeBatch(id, _one(_digest(1, 0), 10), ANY_BOND, _lastSalt);
     }
 
     function test_reject_maliciousForfeitsToValidatorAndTreasury() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _items(1, 2, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 2, 10));
+        registry.contributeBatch(id, _items(1, 2, 10), ANY_BOND, _lastSalt);
         vm.expectEmit(true, true, true, true, address(registry));
         emit IDatanetRegistry.ContributionRejected(
             id, 1, validator, _digest(1, 0), IDatanetRegistry.RejectReason.Malicious, BOND / 2
@@ -680,8 +723,9 @@ contract DatanetRegistryTest is CoreFixture {
         staking.set(staked, OperatorRole.Validator, true);
         vm.prank(governance);
         registry.setStakingRegistry(address(staking));
+        _commitFor(contributor, id, _items(1, 2, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 2, 10));
+        registry.contributeBatch(id, _items(1, 2, 10), ANY_BOND, _lastSalt);
         vm.prank(staked);
         registry.approve(id, _digests(1, 1));
         assertEq(registry.getDatanet(id).approvedCount, 1);
@@ -702,8 +746,9 @@ contract DatanetRegistryTest is CoreFixture {
 
     function test_validation_allowedAfterArchive() public {
         uint256 id = _gated();
+        _commitFor(contributor, id, _items(1, 1, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 1, 10));
+        registry.contributeBatch(id, _items(1, 1, 10), ANY_BOND, _lastSalt);
         vm.prank(owner);
         registry.archiveDatanet(id);
         vm.prank(validator);
@@ -800,7 +845,7 @@ contract DatanetRegistryTest is CoreFixture {
         uint256 v = _versionWith(id, 1, 1);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetAccessMode.selector, id, false));
         vm.prank(builder);
-        registry.buyAccess(id, v);
+        registry.buyAccess(id, v, 0);
         vm.expectRevert(IDatanetRegistry.DatanetZeroAddress.selector);
         vm.prank(owner);
         registry.grantAccess(id, v, address(0));
@@ -827,12 +872,12 @@ contract DatanetRegistryTest is CoreFixture {
         registry.requestAccess(id, v);
         uint256 before = open.balanceOf(owner);
         vm.prank(builder);
-        registry.buyAccess(id, v);
+        registry.buyAccess(id, v, 25e18);
         assertEq(open.balanceOf(owner) - before, 25e18);
         assertTrue(registry.hasAccess(id, v, builder));
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetAlreadyGranted.selector, id, v, builder));
         vm.prank(builder);
-        registry.buyAccess(id, v);
+        registry.buyAccess(id, v, 25e18);
     }
 
     /* GOVERNANCE */
@@ -881,12 +926,13 @@ contract DatanetRegistryTest is CoreFixture {
         r.dailyLimit = 100_000_000;
         uint256 id = _published(r);
         bytes memory items = _items(n, n, size);
+        _commitFor(contributor, id, items);
         vm.prank(contributor);
         if (size == 0 || size > maxItemSize) {
             vm.expectRevert(
                 abi.encodeWithSelector(IDatanetRegistry.DatanetItemSize.selector, id, _digest(n, 0), size, maxItemSize)
             );
-            registry.contributeBatch(id, items);
+            registry.contributeBatch(id, items, ANY_BOND, _lastSalt);
             assertEq(registry.nextContributionId(), 1);
         } else if (uint256(size) * n > 100_000_000) {
             vm.expectRevert(
@@ -894,9 +940,9 @@ contract DatanetRegistryTest is CoreFixture {
                     IDatanetRegistry.DatanetDailyLimit.selector, id, contributor, uint256(size) * n, 100_000_000
                 )
             );
-            registry.contributeBatch(id, items);
+            registry.contributeBatch(id, items, ANY_BOND, _lastSalt);
         } else {
-            registry.contributeBatch(id, items);
+            registry.contributeBatch(id, items, ANY_BOND, _lastSalt);
             assertEq(registry.nextContributionId(), n + 1);
             assertEq(registry.dailyBytes(id, contributor), uint256(size) * n);
             assertEq(registry.totalBonded(), n * BOND);
@@ -910,8 +956,9 @@ contract DatanetRegistryTest is CoreFixture {
         vm.prank(governance);
         registry.setSlashing(slashBps, shareBps);
         uint256 id = _published(_rules(true, bond));
+        _commitFor(contributor, id, _items(1, 3, 10));
         vm.prank(contributor);
-        registry.contributeBatch(id, _items(1, 3, 10));
+        registry.contributeBatch(id, _items(1, 3, 10), ANY_BOND, _lastSalt);
         vm.prank(validator);
         registry.reject(id, _digests(1, 3), IDatanetRegistry.RejectReason.Malicious);
         assertEq(registry.owed(contributor) + registry.owed(validator) + registry.owed(treasury), 3 * uint256(bond));
@@ -926,7 +973,8 @@ contract DatanetRegistryTest is CoreFixture {
         bytes memory items = _items(2, 2, 10);
         uint256 deadline = block.timestamp + 1;
         bytes memory sig = _signBatch(pk, contributor, id, items, 0, deadline);
+        _commitFor(contributor, id, items);
         vm.expectRevert(abi.encodeWithSelector(IDatanetRegistry.DatanetBadSignature.selector, contributor));
-        registry.contributeBySig(id, contributor, items, 0, deadline, sig);
+        registry.contributeBySig(id, contributor, items, _terms(0, deadline), sig);
     }
 }

@@ -12,8 +12,9 @@ contract DatanetTreeVectorsTest is CoreFixture {
     function setUp() public override {
         super.setUp();
         dn = _openDatanet();
+        _commitFor(contributor, dn, _items(1, 5, 10));
         vm.prank(contributor);
-        registry.contributeBatch(dn, _items(1, 5, 10));
+        registry.contributeBatch(dn, _items(1, 5, 10), ANY_BOND, _lastSalt);
         vm.prank(owner);
         registry.publishVersion(dn, ROOT, 5, "ipfs://vectors");
     }

@@ -16,6 +16,23 @@ import {IReceiptDomain} from "../../src/interfaces/IReceiptDomain.sol";
 import {OperatorRole} from "../../src/types/Roles.sol";
 import {UsageReceipt, hashUsageReceipt} from "../../src/types/UsageReceipt.sol";
 
+/// @notice A usage receipt of model 7 (100 tokens in, 200 out) with the given channel, seq, amount and request.
+function sampleReceipt(uint256 channelId, uint64 seq, uint256 cumulativeAmount, bytes32 requestHash)
+    pure
+    returns (UsageReceipt memory)
+{
+    return UsageReceipt({
+        channelId: channelId,
+        seq: seq,
+        modelId: 7,
+        adapterDigest: keccak256("adapter"),
+        tokensIn: 100,
+        tokensOut: 200,
+        cumulativeAmount: cumulativeAmount,
+        requestHash: requestHash
+    });
+}
+
 /// @notice Test double of PaymentChannels' receipt domain: a real EIP-712 domain named "PaymentChannels", version "1".
 contract MockReceiptDomain is IReceiptDomain, EIP712 {
     mapping(uint256 channelId => address node) public nodes;
@@ -206,16 +223,7 @@ abstract contract StakingGovBase is Test {
         pure
         returns (UsageReceipt memory)
     {
-        return UsageReceipt({
-            channelId: channelId,
-            seq: seq,
-            modelId: 7,
-            adapterDigest: keccak256("adapter"),
-            tokensIn: 100,
-            tokensOut: 200,
-            cumulativeAmount: cumulativeAmount,
-            requestHash: requestHash
-        });
+        return sampleReceipt(channelId, seq, cumulativeAmount, requestHash);
     }
 
     function _sign(uint256 key, UsageReceipt memory r) internal view returns (bytes memory) {

@@ -366,7 +366,7 @@ contract StakingRegistryTest is StakingGovBase {
         uint256 second = staking.executeSlash(id2);
         assertEq(first, NODE_STAKE * 15 / 100);
         assertEq(second, (NODE_STAKE - first) * 500 / 10_000, "only 5% of the 20% cap is left");
-        assertEq(staking.operatorOf(node).periodSlashedBps, 2_000);
+        assertEq(staking.recentSlashedBps(node), 2_000);
         // Objective slashes are clipped by the same cap.
         domain.setChannelNode(9, node);
         UsageReceipt memory a = _receipt(9, 1, 1, bytes32(0));

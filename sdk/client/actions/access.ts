@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/** Access to Datanet versions: request (gated), grant (owner), buy (open access; approves the fee if needed). */
+/** Access to Datanet versions: request (gated), grant (owner), buy (open access, never above `maxFee`; approves it if needed). */
 import { isAddress, type Address } from "viem";
 import { datanetRegistryAbi } from "../../abi/index.ts";
 import { contractAddress } from "../../addresses/index.ts";
@@ -13,6 +13,10 @@ export interface AccessParameters {
 }
 export interface GrantAccessParameters extends AccessParameters {
   account: Address;
+}
+export interface BuyAccessParameters extends AccessParameters {
+  /** Most OPEN paid; default the fee read now (a raise after this read is refused on-chain). */
+  maxFee?: bigint;
 }
 export type AccessReturnType = WriteResult;
 export type AccessErrorType = InvalidParameterError | ContractRevertError | TransactionFailedError;
@@ -36,14 +40,16 @@ export async function grantAccess(ctx: LineageContext, p: GrantAccessParameters)
   });
 }
 
-export async function buyAccess(ctx: LineageContext, p: AccessParameters): Promise<AccessReturnType> {
+export async function buyAccess(ctx: LineageContext, p: BuyAccessParameters): Promise<AccessReturnType> {
+  if (p.maxFee !== undefined && p.maxFee < 0n) throw new InvalidParameterError("buyAccess", "maxFee must not be negative");
   const registry = contractAddress(ctx.deployment, "DatanetRegistry");
-  const info = await ctx.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "getDatanet", args: [p.datanetId] });
-  await ensureAllowance(ctx, { spender: registry, amount: info.rules.accessFee });
+  const maxFee =
+    p.maxFee ?? (await ctx.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "getDatanet", args: [p.datanetId] })).rules.accessFee;
+  await ensureAllowance(ctx, { spender: registry, amount: maxFee });
   return writeContract(ctx, "buyAccess", {
     address: registry,
     abi: datanetRegistryAbi,
     functionName: "buyAccess",
-    args: [p.datanetId, p.versionId],
+    args: [p.datanetId, p.versionId, maxFee],
   });
 }

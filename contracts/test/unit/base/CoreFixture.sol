@@ -24,6 +24,12 @@ abstract contract CoreFixture is Test {
     address internal relayer = makeAddr("relayer");
 
     uint96 internal constant BOND = 1e18;
+    /// @dev A maxBond that accepts any bond the registry allows (tests not about the bound).
+    uint256 internal constant ANY_BOND = 1_000e18;
+
+    /// @dev The salt of the last commitment made by {_commitFor}.
+    bytes32 internal _lastSalt;
+    uint256 private _saltNonce;
 
     function setUp() public virtual {
         vm.warp(1_800_000_000);
@@ -95,20 +101,66 @@ abstract contract CoreFixture is Test {
         }
     }
 
+    /// @dev One packed item.
+    function _one(bytes32 digest, uint64 size) internal pure returns (bytes memory) {
+        return abi.encodePacked(digest, size);
+    }
+
+    /// @dev The commitment of `who` to `items` on `datanetId` with `salt` (IDatanetRegistry.commitContribution).
+    function _commitment(address who, uint256 datanetId, bytes memory items, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(who, datanetId, keccak256(items), salt));
+    }
+
+    /// @dev Commits `items` for `who` with a fresh salt (kept in `_lastSalt`) and mines one block, so that the next
+    /// call may reveal them.
+    function _commitFor(address who, uint256 datanetId, bytes memory items) internal returns (bytes32 salt) {
+        salt = keccak256(abi.encode("salt", ++_saltNonce));
+        _lastSalt = salt;
+        registry.commitContribution(_commitment(who, datanetId, items, salt));
+        vm.roll(block.number + 1);
+    }
+
+    /// @dev Commits and reveals `items` as `who` (direct path, any bond).
+    function _contributeAs(address who, uint256 datanetId, bytes memory items) internal returns (uint256 firstId) {
+        bytes32 salt = _commitFor(who, datanetId, items);
+        vm.prank(who);
+        firstId = registry.contributeBatch(datanetId, items, ANY_BOND, salt);
+    }
+
+    /// @dev Signed terms with any bond and the last commitment's salt.
+    function _terms(uint256 nonce, uint256 deadline) internal view returns (IDatanetRegistry.BatchTerms memory) {
+        return IDatanetRegistry.BatchTerms({maxBond: ANY_BOND, nonce: nonce, deadline: deadline, salt: _lastSalt});
+    }
+
     function _signBatch(uint256 pk, address who, uint256 datanetId, bytes memory items, uint256 nonce, uint256 deadline)
         internal
         view
         returns (bytes memory)
     {
-        bytes32 h = registry.contributionBatchDigest(who, datanetId, keccak256(items), nonce, deadline);
+        return _signBatch(pk, who, datanetId, items, ANY_BOND, nonce, deadline);
+    }
+
+    function _signBatch(
+        uint256 pk,
+        address who,
+        uint256 datanetId,
+        bytes memory items,
+        uint256 maxBond,
+        uint256 nonce,
+        uint256 deadline
+    ) internal view returns (bytes memory) {
+        bytes32 h = registry.contributionBatchDigest(who, datanetId, keccak256(items), maxBond, nonce, deadline);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, h);
         return abi.encodePacked(r, s, v);
     }
 
     /// @dev Contributes `n` items, approves them all and publishes a version over them; returns the version id.
     function _versionWith(uint256 datanetId, uint256 seed, uint256 n) internal returns (uint256 versionId) {
-        vm.prank(contributor);
-        registry.contributeBatch(datanetId, _items(seed, n, 1000));
+        _contributeAs(contributor, datanetId, _items(seed, n, 1000));
         if (registry.getDatanet(datanetId).rules.validatorGated) {
             vm.prank(validator);
             registry.approve(datanetId, _digests(seed, n));
