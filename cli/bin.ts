@@ -8,8 +8,10 @@ import { SingleBar } from "cli-progress";
 import { Command, Option } from "commander";
 import { createPublicClient, http, type Address, type PublicClient } from "viem";
 import { FsContentStore, startGateway } from "../sdk/content/index.ts";
+import { attributeCommand } from "./attribute.ts";
 import { inspectFile } from "./inspect.ts";
 import { runTrain, TRAIN_DEFAULTS as TD, TRAIN_PRESETS, TrainCliError, type TrainOptions } from "./train.ts";
+import { registerServe } from "./serve.ts";
 
 process.env.NODE_LLAMA_CPP_SKIP_DOWNLOAD ??= "true";
 
@@ -152,6 +154,8 @@ export function buildProgram(): Command {
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });
+  program.addCommand(attributeCommand());
+  registerServe(program);
   return program;
 }
 

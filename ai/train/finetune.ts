@@ -101,6 +101,9 @@ export function stepsForEpochs(epochs: number, n: number, batch: number, accum =
 /** Training records scored for recall by default (a sample keeps the before/after evaluation short). */
 export const TRAIN_RECALL_SAMPLE = 64;
 
+/** Fine-tune (LoRA by default: the result then always holds the attached `lora`; see `FineTuneOptions.method`). */
+export function fineTuneLora(o: FineTuneOptions & { method?: "lora" }): FineTuneResult & { lora: LoraAdapter };
+export function fineTuneLora(o: FineTuneOptions): FineTuneResult;
 export function fineTuneLora(o: FineTuneOptions): FineTuneResult {
   const seed = o.trainConfig.seed ?? 1;
   const method = o.method ?? "lora";
