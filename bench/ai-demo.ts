@@ -43,7 +43,7 @@ const load1 = loadavg();
 const stepsRun = r.result.steps;
 const tokPerStep = r.result.tokens / stepsRun;
 r.model.dispose();
-r.lora.dispose();
+r.lora?.dispose();
 
 // plain-JS baseline: the same LoRA training step (same batch shape) on tfjs's cpu backend, 2 steps, extrapolated
 await initBackend("cpu");
@@ -73,7 +73,7 @@ const lines = [
   `| measurement | value | target | met? |`,
   `|---|---|---|---|`,
   `| exact match on held-out questions, base -> fine-tuned | ${(100 * em0.accuracy).toFixed(1)}% -> ${(100 * em1.accuracy).toFixed(1)}% (${em1.correct}/${em1.total}) | >= 90% | ${em1.accuracy >= 0.9 ? "yes" : "no"} |`,
-  `| held-out answer loss / perplexity, base -> fine-tuned | ${r.before.loss.loss.toFixed(3)} / ${r.before.loss.perplexity.toFixed(1)} -> ${r.after.loss.loss.toFixed(3)} / ${r.after.loss.perplexity.toFixed(2)} | - | - |`,
+  `| held-out answer loss / perplexity, base -> fine-tuned | ${r.before.loss!.loss.toFixed(3)} / ${r.before.loss!.perplexity.toFixed(1)} -> ${r.after.loss!.loss.toFixed(3)} / ${r.after.loss!.perplexity.toFixed(2)} | - | - |`,
   `| wall time, end to end (load, eval before, train, eval after) | ${wall.toFixed(0)} s | < 300 s | ${wall < 300 ? "yes" : "no"} |`,
   `| training step time: wasm vs plain-JS (cpu backend, measured on 2 steps) | ${wasmStepSec.toFixed(2)} s vs ${cpuStepSec.toFixed(1)} s (${(cpuStepSec / wasmStepSec).toFixed(1)}x); the plain-JS run would need ~${((cpuStepSec * stepsRun) / 60).toFixed(0)} min of training | >= 5x | ${cpuStepSec / wasmStepSec >= 5 ? "yes" : "no"} |`,
 ];

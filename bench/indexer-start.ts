@@ -28,7 +28,7 @@ try {
   const t1 = performance.now();
   const child = spawn(
     join(clone, "node_modules", ".bin", "tsx"),
-    ["scripts/start.ts", "--anvil-port", "0", "--port", "0", "--gateway-port", "0"],
+    ["scripts/start.ts", "--anvil-port", "0", "--port", "0", "--gateway-port", "0", "--app-port", "0"],
     { cwd: clone, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } },
   );
   let out = "";

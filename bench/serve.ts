@@ -25,7 +25,7 @@ import { decodeVoucherHeader, encodeVoucherHeader, priceOf, requestHash } from "
 const QUICK = process.argv.includes("--quick");
 const STREAMS = 8;
 const OUT_TOKENS = 32;
-const REQUESTS = QUICK ? 32 : 96;
+const REQUESTS = QUICK ? 32 : 64;
 const PROMPTS = ["Question: What is the law?\nAnswer:", "Question: Who pays the taxes of the nation?\nAnswer:", "The people of the United States", "Question: What did the president say?\nAnswer:"];
 const now = () => performance.now();
 const pct = (xs: number[], p: number) => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { encodeLlamaGguf, encodeSafetensors, GgufError, randomLlamaWeights, tinyGpt2Tokenizer, tinyLlamaConfig } from "../ai/formats/index.ts";
 import { sha256Hex } from "../sdk/content/index.ts";
-import { inspectFile } from "./inspect.ts";
+import { InspectError, inspectFile } from "./inspect.ts";
 
 it("inspects GGUF and safetensors files, and refuses corrupt ones", async () => {
   const dir = await mkdtemp(join(tmpdir(), "inspect-"));
@@ -21,4 +21,15 @@ it("inspects GGUF and safetensors files, and refuses corrupt ones", async () => 
   expect((await inspectFile(join(dir, "w.safetensors"))).tensors).toEqual([{ name: "x", shape: [2], type: "F16" }]);
   await writeFile(join(dir, "bad.gguf"), gguf.subarray(0, 100));
   await expect(inspectFile(join(dir, "bad.gguf"))).rejects.toBeInstanceOf(GgufError);
+});
+
+it("says a non-model file is neither GGUF nor safetensors (no header length read from text)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "inspect-"));
+  for (const [name, body] of [["notes.txt", "hello, this is a plain text file and not a model at all\n"], ["tiny", "x"], ["data.jsonl", '{"prompt":"a","response":"b"}\n']] as const) {
+    await writeFile(join(dir, name), body);
+    const err = await inspectFile(join(dir, name)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InspectError);
+    expect((err as Error).message).toMatch(/is not a model file: neither GGUF .* nor safetensors/);
+    expect((err as Error).message).not.toMatch(/\d{12,}/);
+  }
 });

@@ -14,11 +14,11 @@ import { type Address, createPublicClient, type Hex, http, type PublicClient } f
 import { privateKeyToAccount } from "viem/accounts";
 import { z } from "zod";
 import { contributionsFromChain, type Contribution, type DatanetChain, jsonlOf, loadDatanetVersion, loadJsonlFile, membershipLookup } from "../ai/data/index.ts";
-import { decodeLlamaGguf, encodeLlamaGguf, readHfModel, writeLoraGguf, writePeftAdapter, writeFileAtomic } from "../ai/formats/index.ts";
+import { decodeLlamaGguf, encodeLlamaGguf, parseHfConfig, llamaConfigFromMetadata, readGguf, readHfModel, writeLoraGguf, writePeftAdapter, writeFileAtomic } from "../ai/formats/index.ts";
 import { fileRef, MANIFEST_SCHEMA, type TrainingManifest, writeManifest } from "../ai/manifest/index.ts";
 import { initBackend } from "../ai/backend/index.ts";
 import { BASE_PATH } from "../ai/base/index.ts";
-import { fineTuneLora, type FineTuneResult } from "../ai/train/finetune.ts";
+import { fineTuneLora, type FineTuneResult, stepsForEpochs } from "../ai/train/finetune.ts";
 import type { Progress } from "../ai/train/index.ts";
 import { getTemplate, parseJsonl, type PromptRecord } from "../ai/templates/index.ts";
 import { ByteBpeTokenizer } from "../ai/tokenizer/index.ts";
@@ -31,12 +31,58 @@ export class TrainCliError extends Error {
 
 const targets = ["q", "k", "v", "o", "gate", "up", "down"] as const;
 
+/** The defaults of every `lineage train` option that has one (shown by `--help`). */
+export const TRAIN_DEFAULTS = {
+  template: "lineage",
+  method: "lora",
+  rank: 16,
+  alpha: 16,
+  dropout: 0,
+  targets: "q,k,v,o,gate,up,down",
+  quantize: "none",
+  epochs: 3,
+  lr: 2e-3,
+  warmup: 10,
+  weightDecay: 0,
+  gradClip: 1,
+  gradAccum: 1,
+  batchSize: 16,
+  evalFraction: 0.1,
+  evalEvery: 0,
+  earlyStop: 0,
+  seed: 1,
+  name: "lineage-lora",
+} as const;
+
+/**
+ * Named recipes (`--preset`), applied over the defaults and under a config file and flags:
+ * - `facts`: a knowledge set (one record per fact that must be recalled): the linear weights themselves are trained
+ *   (`method: "full"`, shipped as an exact adapter), 20 epochs at lr 1e-3, batches of 8, no held-out split (a fact held
+ *   out is a fact never taught), loss on the response only. LoRA at rank 16 learned the answer format but not the facts
+ *   on the tiny base (bench/RESULTS.md, issue 20).
+ * - `demo`: the demo recipe of `ai/train/finetune.ts` (`DEMO`): a rule over a generated Q/A domain.
+ */
+export const TRAIN_PRESETS = {
+  facts: { method: "full", targets: "q,k,v,o,gate,up,down", epochs: 20, lr: 1e-3, minLr: 1e-4, warmup: 10, batchSize: 8, evalFraction: 0 },
+  demo: { method: "lora", rank: 16, alpha: 16, targets: "q,k,v,o,gate,up,down", steps: 150, lr: 3e-3, minLr: 1e-3, warmup: 10, batchSize: 16, evalEvery: 25 },
+} as const satisfies Record<string, Record<string, string | number>>;
+export type TrainPreset = keyof typeof TRAIN_PRESETS;
+
+/** Above this learning rate AdamW cannot train (every step jumps by ~lr per weight): refused before anything loads. */
+export const MAX_LR = 1;
+/** Above this learning rate a run usually diverges or forgets the base: warned. */
+export const WARN_LR = 0.03;
+
+const D = TRAIN_DEFAULTS;
 /** Everything `lineage train` accepts (config file keys = long flag names in camelCase). */
 export const trainOptionsSchema = z
   .object({
     out: z.string().min(1),
+    preset: z.enum(Object.keys(TRAIN_PRESETS) as [TrainPreset, ...TrainPreset[]]).optional(),
     base: z.string().optional(),
     data: z.string().optional(),
+    /** A JSONL file of records scored for recall after training (never trained on). */
+    eval: z.string().optional(),
     datanet: z.coerce.bigint().optional(),
     version: z.coerce.bigint().optional(),
     rpc: z.string().url().optional(),
@@ -46,26 +92,30 @@ export const trainOptionsSchema = z
     dataDir: z.string().optional(),
     root: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
     contributions: z.string().optional(),
-    template: z.string().default("lineage"),
-    rank: z.coerce.number().int().positive().default(8),
-    alpha: z.coerce.number().positive().default(16),
-    dropout: z.coerce.number().min(0).max(0.99).default(0),
-    targets: z.union([z.string().transform((s) => s.split(",").map((x) => x.trim())), z.array(z.string())]).pipe(z.array(z.enum(targets)).min(1)).default(["q", "v"]),
-    quantize: z.enum(["none", "Q8_0", "Q4_0"]).default("none"),
-    steps: z.coerce.number().int().positive().default(100),
-    lr: z.coerce.number().positive().default(2e-3),
+    template: z.string().default(D.template),
+    /** lora: low-rank adapters; full: train the target modules' weights and ship the exact change as an adapter. */
+    method: z.enum(["lora", "full"]).default(D.method),
+    rank: z.coerce.number().int().positive().default(D.rank),
+    alpha: z.coerce.number().positive().default(D.alpha),
+    dropout: z.coerce.number().min(0).max(0.99).default(D.dropout),
+    targets: z.union([z.string().transform((s) => s.split(",").map((x) => x.trim())), z.array(z.string())]).pipe(z.array(z.enum(targets)).min(1)).default(D.targets.split(",") as never),
+    quantize: z.enum(["none", "Q8_0", "Q4_0"]).default(D.quantize),
+    /** Optimizer steps; when absent, `epochs` passes over the training records decide them. */
+    steps: z.coerce.number().int().positive().optional(),
+    epochs: z.coerce.number().positive().default(D.epochs),
+    lr: z.coerce.number().positive().default(D.lr),
     minLr: z.coerce.number().positive().optional(),
-    warmup: z.coerce.number().int().nonnegative().default(0),
-    weightDecay: z.coerce.number().nonnegative().default(0),
-    gradClip: z.coerce.number().nonnegative().default(1),
-    gradAccum: z.coerce.number().int().positive().default(1),
-    batchSize: z.coerce.number().int().positive().default(8),
-    evalFraction: z.coerce.number().gt(0).lt(1).default(0.1),
-    evalEvery: z.coerce.number().int().nonnegative().default(0),
-    earlyStop: z.coerce.number().int().nonnegative().default(0),
+    warmup: z.coerce.number().int().nonnegative().default(D.warmup),
+    weightDecay: z.coerce.number().nonnegative().default(D.weightDecay),
+    gradClip: z.coerce.number().nonnegative().default(D.gradClip),
+    gradAccum: z.coerce.number().int().positive().default(D.gradAccum),
+    batchSize: z.coerce.number().int().positive().default(D.batchSize),
+    evalFraction: z.coerce.number().min(0).lt(1).default(D.evalFraction),
+    evalEvery: z.coerce.number().int().nonnegative().default(D.evalEvery),
+    earlyStop: z.coerce.number().int().nonnegative().default(D.earlyStop),
     exactMatchLimit: z.coerce.number().int().positive().optional(),
-    seed: z.coerce.number().int().nonnegative().default(1),
-    name: z.string().default("lineage-lora"),
+    seed: z.coerce.number().int().nonnegative().default(D.seed),
+    name: z.string().default(D.name),
     /** Also put the outputs (adapter, PEFT files, manifest, converted base) into the content store (--gateway or --data-dir). */
     publish: z.boolean().default(false),
   })
@@ -112,14 +162,86 @@ async function loadBaseModel(path: string | undefined): Promise<LoadedBaseModel 
     return { config: hf.config, weights: hf.tensors, tokenizer, ggufBytes, name, converted: true };
   }
   const file = path ?? BASE_PATH;
-  if (!file.endsWith(".gguf")) throw new TrainCliError(`--base must be a .gguf file or a Hugging Face model directory, got ${file}`);
-  const bytes = new Uint8Array(await readFile(file).catch((e: Error) => {
-    throw new TrainCliError(`cannot read base ${file}: ${e.message}`);
-  }));
+  const bytes = (await readBaseGguf(file)).bytes;
   const m = decodeLlamaGguf(bytes);
   if (m.tokenizer.padId === undefined) throw new TrainCliError(`${file}: the tokenizer has no padding token id`);
   const tokenizer = ByteBpeTokenizer.fromVocabMerges(m.tokenizer.tokens, m.tokenizer.merges, { bos: m.tokenizer.bosId, eos: m.tokenizer.eosId, pad: m.tokenizer.padId });
   return { config: m.config, weights: m.tensors, tokenizer, ggufBytes: bytes, name: basename(file, ".gguf"), converted: false };
+}
+
+/** A base GGUF's bytes and config from its validated header, before any weight is decoded. */
+async function readBaseGguf(file: string): Promise<{ bytes: Uint8Array; config: LlamaConfig }> {
+  if (!file.endsWith(".gguf")) throw new TrainCliError(`--base must be a .gguf file or a Hugging Face model directory, got ${file}`);
+  const bytes = new Uint8Array(await readFile(file).catch((e: Error) => {
+    throw new TrainCliError(`cannot read base ${file}: ${e.message}`);
+  }));
+  const f = readGguf(bytes);
+  return { bytes, config: llamaConfigFromMetadata(f.metadata, f.tensors.some((t) => t.name === "output.weight")) };
+}
+
+/** The base's config without loading it: the GGUF header, or a Hugging Face directory's config.json (undefined if unreadable). */
+async function peekBaseConfig(path: string | undefined): Promise<LlamaConfig | undefined> {
+  if (path && (await stat(path).catch(() => undefined))?.isDirectory()) {
+    try {
+      return parseHfConfig(JSON.parse(await readFile(join(path, "config.json"), "utf8"))).config;
+    } catch {
+      return undefined;
+    }
+  }
+  return (await readBaseGguf(path ?? BASE_PATH)).config;
+}
+
+/** [out, in] of each LoRA target's weight. */
+function targetShape(t: (typeof targets)[number], c: LlamaConfig): [number, number] {
+  const kv = (c.dim / c.nHeads) * c.nKvHeads;
+  return ({ q: [c.dim, c.dim], k: [kv, c.dim], v: [kv, c.dim], o: [c.dim, c.dim], gate: [c.ffnDim, c.dim], up: [c.ffnDim, c.dim], down: [c.dim, c.ffnDim] } as const)[t] as [number, number];
+}
+
+export interface TrainPlan {
+  steps: number;
+  trainRecords: number;
+  warnings: string[];
+}
+
+/**
+ * Check the options against the data and the base's shape before anything heavy loads: refuse what cannot work
+ * (TrainCliError), warn on what looks wrong.
+ */
+export function planTraining(o: ParsedTrainOptions, config: LlamaConfig | undefined, records: number): TrainPlan {
+  const warnings: string[] = [];
+  if (o.method === "full" && o.quantize !== "none") throw new TrainCliError(`--method full trains the base's weights: it cannot hold them quantised (--quantize ${o.quantize} is QLoRA)`);
+  if (o.lr >= MAX_LR) throw new TrainCliError(`--lr ${o.lr} cannot train: AdamW moves every weight by about lr per step (use 1e-4 .. 1e-2; default ${D.lr})`);
+  if (o.lr > WARN_LR) warnings.push(`--lr ${o.lr} is high: runs above ${WARN_LR} usually diverge or overwrite the base`);
+  if (o.minLr !== undefined && o.minLr > o.lr) warnings.push(`--min-lr ${o.minLr} is above --lr ${o.lr}: the schedule rises instead of decaying`);
+  if (config && o.method === "lora") {
+    for (const t of o.targets) {
+      const [out, inp] = targetShape(t, config);
+      const full = Math.min(out, inp);
+      if (o.rank > full) throw new TrainCliError(`--rank ${o.rank} cannot work on this base: target ${t} is a [${out} x ${inp}] weight, whose updates have rank at most ${full} (base width ${config.dim})`);
+      if (o.rank * (out + inp) > out * inp) warnings.push(`--rank ${o.rank} makes the ${t} adapter larger than the [${out} x ${inp}] weight it adapts`);
+    }
+  }
+  const trainRecords = o.evalFraction === 0 ? records : records - Math.max(1, Math.round(records * o.evalFraction));
+  if (trainRecords < 1) throw new TrainCliError(`--eval-fraction ${o.evalFraction} leaves no training records out of ${records}`);
+  const steps = o.steps ?? stepsForEpochs(o.epochs, trainRecords, o.batchSize, o.gradAccum);
+  const epochs = (steps * o.batchSize * o.gradAccum) / trainRecords;
+  if (epochs < 1) warnings.push(`${steps} steps of ${o.batchSize * o.gradAccum} examples see only ${(100 * epochs).toFixed(0)}% of the ${trainRecords} training records once`);
+  if (o.batchSize > trainRecords) warnings.push(`--batch-size ${o.batchSize} exceeds the ${trainRecords} training records (records repeat inside a batch)`);
+  if (o.warmup >= steps) warnings.push(`--warmup ${o.warmup} covers the whole run of ${steps} steps`);
+  if (o.evalEvery > steps) warnings.push(`--eval-every ${o.evalEvery} is beyond the run's ${steps} steps: evaluation only at the end`);
+  return { steps, trainRecords, warnings };
+}
+
+/** Defaults < preset < the given options (a config file and flags). */
+export function applyPreset(input: TrainOptions): TrainOptions {
+  const name = (input as { preset?: unknown }).preset;
+  if (name === undefined) return input;
+  if (typeof name !== "string" || !(name in TRAIN_PRESETS)) throw new TrainCliError(`unknown preset "${String(name)}" (have ${Object.keys(TRAIN_PRESETS).join(", ")})`);
+  const preset: Record<string, unknown> = { ...TRAIN_PRESETS[name as TrainPreset] };
+  // a preset's step count yields to epochs given by the user, and its epochs to steps given by the user
+  if ("epochs" in input) delete preset.steps;
+  if ("steps" in input) delete preset.epochs;
+  return { ...preset, ...input } as TrainOptions;
 }
 
 interface Records {
@@ -131,7 +253,7 @@ async function loadRecords(o: ParsedTrainOptions, onFetched?: (done: number, tot
   if (o.data && o.datanet !== undefined) throw new TrainCliError("give either --data (local JSONL) or --datanet, not both");
   if (o.data) {
     const { text, digest } = await loadJsonlFile(o.data);
-    const records = parseJsonl(text);
+    const records = parseJsonlFile(o.data, text);
     return { records, data: { source: "jsonl", fileDigest: digest, records: records.length, trainRecords: 0, evalRecords: 0, template: o.template } };
   }
   if (o.datanet === undefined || o.version === undefined) throw new TrainCliError("give --data <file.jsonl> or --datanet <id> --version <n>");
@@ -190,8 +312,11 @@ async function ensureEmptyOrAbsent(dir: string): Promise<void> {
 }
 
 /** Run a fine-tune end to end. */
-export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Progress) => void; onFetched?: (done: number, total: number) => void; log?: (msg: string) => void } = {}): Promise<TrainOutput> {
-  const parsed = trainOptionsSchema.safeParse(input);
+export async function runTrain(
+  input: TrainOptions,
+  hooks: { onProgress?: (p: Progress) => void; onFetched?: (done: number, total: number) => void; log?: (msg: string) => void; warn?: (msg: string) => void } = {},
+): Promise<TrainOutput> {
+  const parsed = trainOptionsSchema.safeParse(applyPreset(input));
   if (!parsed.success) throw new TrainCliError(`invalid options: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
   const o = parsed.data;
   const outDir = resolve(o.out);
@@ -199,13 +324,20 @@ export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Pr
   const template = getTemplate(o.template);
   const log = hooks.log ?? (() => undefined);
 
+  // data and plan first: a bad record or an impossible option is reported before the base model loads
+  const { records, data } = await loadRecords(o, hooks.onFetched);
+  if (records.length < 2) throw new TrainCliError(`need at least 2 records, got ${records.length}`);
+  const extraEval = o.eval ? parseJsonlFile(o.eval, (await loadJsonlFile(o.eval)).text) : undefined;
+  const plan = planTraining(o, await peekBaseConfig(o.base), records.length);
+  const warn = hooks.warn ?? ((m: string) => log(`warning: ${m}`));
+  for (const w of plan.warnings) warn(w);
+  log(`${records.length} records (${data.source})${extraEval ? `, ${extraEval.length} --eval records` : ""}; ${plan.steps} steps of ${o.batchSize * o.gradAccum} over ${plan.trainRecords} training records`);
+
   await initBackend("wasm");
   const base = await loadBaseModel(o.base);
   const baseDigest = sha256Hex(base.ggufBytes);
   log(`base ${base.name}: ${base.config.nLayers} layers, dim ${base.config.dim}, digest ${baseDigest}`);
-  const { records, data } = await loadRecords(o, hooks.onFetched);
-  if (records.length < 2) throw new TrainCliError(`need at least 2 records, got ${records.length}`);
-  log(`${records.length} records (${data.source})`);
+  if (base.converted) for (const w of planTraining(o, base.config, records.length).warnings.filter((x) => !plan.warnings.includes(x))) warn(w);
 
   const result = fineTuneLora({
     config: base.config,
@@ -214,10 +346,12 @@ export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Pr
     template,
     train: records,
     evalFraction: o.evalFraction,
+    ...(extraEval ? { extraEval } : {}),
+    method: o.method,
     lora: { rank: o.rank, alpha: o.alpha, dropout: o.dropout, targets: o.targets },
     ...(o.quantize !== "none" ? { quantize: o.quantize === "Q8_0" ? ("q8_0" as const) : ("q4_0" as const) } : {}),
     trainConfig: {
-      steps: o.steps,
+      steps: plan.steps,
       lr: o.lr,
       ...(o.minLr !== undefined ? { minLr: o.minLr } : {}),
       warmupSteps: o.warmup,
@@ -232,9 +366,11 @@ export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Pr
     ...(o.exactMatchLimit ? { exactMatchLimit: o.exactMatchLimit } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
   });
+  for (const w of result.warnings) warn(w);
   try {
     const stage = join(dirname(outDir), `.${basename(outDir)}.partial-${randomBytes(6).toString("hex")}`);
     try {
+      if (!result.adapter) throw new TrainCliError("the fine-tune returned no adapter");
       const adapter = { alpha: result.adapter.alpha, rank: result.adapter.rank, tensors: result.adapter.tensors };
       const gguf = await writeLoraGguf(join(stage, "adapter.gguf"), base.config, adapter, { name: o.name });
       const peft = await writePeftAdapter(join(stage, "peft"), base.config, adapter, { baseModel: base.name, dropout: o.dropout });
@@ -247,9 +383,12 @@ export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Pr
         createdAt: new Date().toISOString(),
         base: { digest: baseDigest, name: base.name, config: base.config },
         data: { ...data, trainRecords: result.trainRecords, evalRecords: result.evalRecords },
-        lora: { rank: o.rank, alpha: o.alpha, dropout: o.dropout, targets: o.targets, quantization: o.quantize },
+        lora: { rank: adapter.rank, alpha: adapter.alpha, dropout: o.dropout, targets: o.targets, quantization: o.quantize },
         training: {
-          steps: o.steps,
+          method: o.method,
+          steps: plan.steps,
+          epochs: (plan.steps * o.batchSize * o.gradAccum) / plan.trainRecords,
+          ...(o.preset ? { preset: o.preset } : {}),
           stepsRun: result.result.steps,
           lr: o.lr,
           minLr: o.minLr ?? o.lr / 10,
@@ -265,12 +404,18 @@ export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Pr
         },
         metrics: {
           finalTrainLoss: finite(result.result.finalLoss),
-          evalLossBefore: finite(result.before.loss.loss),
-          evalLossAfter: finite(result.after.loss.loss),
-          perplexityBefore: finite(result.before.loss.perplexity),
-          perplexityAfter: finite(result.after.loss.perplexity),
+          evalLossBefore: finite(result.before.loss?.loss),
+          evalLossAfter: finite(result.after.loss?.loss),
+          perplexityBefore: finite(result.before.loss?.perplexity),
+          perplexityAfter: finite(result.after.loss?.perplexity),
           exactMatchBefore: em(result.before.exactMatch),
           exactMatchAfter: em(result.after.exactMatch),
+          recallTrainBefore: em(result.recall.train?.before),
+          recallTrainAfter: em(result.recall.train?.after),
+          recallHeldOutBefore: em(result.recall.heldOut?.before),
+          recallHeldOutAfter: em(result.recall.heldOut?.after),
+          recallEvalFileBefore: em(result.recall.extra?.before),
+          recallEvalFileAfter: em(result.recall.extra?.after),
           tokens: result.result.tokens,
           seconds: finite(result.result.seconds),
           trainableParams: result.trainableParams,
@@ -299,8 +444,16 @@ export async function runTrain(input: TrainOptions, hooks: { onProgress?: (p: Pr
       throw e;
     }
   } finally {
-    result.lora.dispose();
+    result.lora?.dispose();
     result.model.dispose();
+  }
+}
+
+function parseJsonlFile(file: string, text: string): PromptRecord[] {
+  try {
+    return parseJsonl(text);
+  } catch (e) {
+    throw new TrainCliError(`${file}: ${(e as Error).message}`);
   }
 }
 

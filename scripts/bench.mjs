@@ -16,6 +16,7 @@ const BENCHES = {
   "ai-engine": ["npx", ["--no-install", "tsx", "bench/ai-engine.ts"], "issue 7 training/forward throughput and memory (long)"],
   "ai-demo": ["npx", ["--no-install", "tsx", "bench/ai-demo.ts"], "issue 7 demo fine-tune (minutes)"],
   "formats": ["npx", ["--no-install", "tsx", "bench/formats.ts"], "issue 7 file formats and llama.cpp adapter switch"],
+  "app": ["npx", ["--no-install", "tsx", "bench/app.ts"], "issue 24 web app: first route, bundle, 10,000-row scroll (headless Chromium)"],
 };
 
 const names = process.argv.slice(2);

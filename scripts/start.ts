@@ -29,6 +29,8 @@ const program = new Command("lineage-start")
   .option("--gateway-port <port>", "content gateway port (0 = any free port)", port, 42070)
   .option("--serve-port <port>", "serving node port (0 = any free port)", port, 8080)
   .option("--no-serve", "do not start the serving node")
+  .option("--app-port <port>", "web app port (0 = any free port)", port, 42071)
+  .option("--no-app", "do not serve the web app")
   .option("--deployment <file>", "deployment file (default deployments/<chainId>.json)")
   .option("--deploy", "deploy to an external chain when its deployment is missing or stale (LINEAGE_DEPLOYER_KEY)")
   .option("--no-seed", "do not seed demo data")
@@ -43,6 +45,8 @@ const o = program.opts<{
   gatewayPort: number;
   servePort: number;
   serve: boolean;
+  appPort: number;
+  app: boolean;
   deployment?: string;
   deploy?: boolean;
   seed: boolean;
@@ -87,6 +91,9 @@ try {
     serve: o.rpc ? false : o.serve,
     servePort: o.servePort,
     databaseUrl: process.env.DATABASE_URL || undefined,
+    app: o.app,
+    appPort: o.appPort,
+    servingUrl: process.env.LINEAGE_SERVING_URL || undefined,
     logger: createLogger("devnet"),
   });
 } catch (e) {
@@ -104,6 +111,7 @@ const lines = [
   devnet.indexer ? `  Merit proofs ${devnet.indexer.url}/merit/<account>[?at=<timestamp>]` : "",
   devnet.gatewayUrl ? `  Content      ${devnet.gatewayUrl}/ipfs/<cid>` : "",
   ...(devnet.serving ? await servingBanner(devnet.serving, { rpcUrl: devnet.rpcUrl, deployment: d }) : []),
+  devnet.appUrl ? `  Web app      ${devnet.appUrl}` : "",
   "Press Ctrl-C to stop.",
   "",
 ];

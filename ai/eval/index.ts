@@ -43,16 +43,44 @@ export interface ExactMatchReport {
   samples: { prompt: string; expected: string; got: string; ok: boolean }[];
 }
 
-/** Greedy-decode each prompt (stopping at eos or a newline) and compare with the expected response. */
+/** Extra tokens a greedy answer may run past the expected response's own length (so a longer answer shows as wrong). */
+export const ANSWER_MARGIN_TOKENS = 8;
+
+/**
+ * Greedy-decode each prompt (stopping at eos; the first line is compared) and compare with the expected response.
+ * The answer may run to the expected response's length in tokens plus `ANSWER_MARGIN_TOKENS` (the length follows
+ * the data) unless `maxNewTokens` caps it.
+ */
 export function exactMatch(model: LlamaModel, tok: ByteBpeTokenizer, template: ChatTemplate, records: PromptRecord[], opts: { maxNewTokens?: number } = {}): ExactMatchReport {
   const samples: ExactMatchReport["samples"] = [];
   let correct = 0;
   for (const r of records) {
-    const out = model.generate(promptTokens(tok, template, r), { maxNewTokens: opts.maxNewTokens ?? 16, stopIds: [tok.eosId] });
+    const limit = opts.maxNewTokens ?? tok.encode(template.response(r)).length + ANSWER_MARGIN_TOKENS;
+    const room = model.config.contextLength - promptTokens(tok, template, r).length;
+    const out = room > 0 ? model.generate(promptTokens(tok, template, r), { maxNewTokens: Math.min(limit, room), stopIds: [tok.eosId] }) : [];
     const got = tok.decode(out).split("\n")[0]!;
     const ok = normalizeAnswer(got) === normalizeAnswer(r.response);
     if (ok) correct++;
     samples.push({ prompt: r.prompt, expected: r.response, got, ok });
   }
   return { accuracy: records.length ? correct / records.length : 0, correct, total: records.length, samples };
+}
+
+/** Non-overlapping windows of `seqLen` + 1 tokens of `text` (bos first), as batches for `heldOutLoss`. */
+export function textBatches(tok: ByteBpeTokenizer, text: string, seqLen = 128, batchSize = 8): Batch[] {
+  const ids = tok.encode(text, { bos: true });
+  const out: Batch[] = [];
+  const windows: number[] = [];
+  for (let s = 0; s + seqLen + 1 <= ids.length; s += seqLen) windows.push(s);
+  for (let i = 0; i < windows.length; i += batchSize) {
+    const starts = windows.slice(i, i + batchSize);
+    const b = starts.length;
+    const batch: Batch = { b, t: seqLen, ids: new Int32Array(b * seqLen), targets: new Int32Array(b * seqLen), weights: new Float32Array(b * seqLen).fill(1) };
+    starts.forEach((s, k) => {
+      batch.ids.set(ids.slice(s, s + seqLen), k * seqLen);
+      batch.targets.set(ids.slice(s + 1, s + seqLen + 1), k * seqLen);
+    });
+    out.push(batch);
+  }
+  return out;
 }

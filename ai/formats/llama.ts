@@ -36,7 +36,10 @@ export interface GgufTokenizer {
   bosId: number;
   eosId: number;
   padId?: number;
+  /** `tokenizer.ggml.add_bos_token`: whether a client prepends bos to what it tokenises. */
   addBos?: boolean;
+  /** `tokenizer.chat_template`: the Jinja prompt template the model was trained with (llama.cpp / node-llama-cpp read it). */
+  chatTemplate?: string;
 }
 
 export const LLAMA_BLOCK_TENSORS = [
@@ -141,6 +144,7 @@ function tokenizerMetadata(md: GgufMetadata, tok: GgufTokenizer, vocabSize: numb
   if (tok.padId !== undefined) md.set("tokenizer.ggml.padding_token_id", gv.u32(tok.padId));
   md.set("tokenizer.ggml.add_bos_token", gv.bool(tok.addBos ?? false));
   md.set("tokenizer.ggml.add_eos_token", gv.bool(false));
+  if (tok.chatTemplate !== undefined) md.set("tokenizer.chat_template", gv.str(tok.chatTemplate));
 }
 
 /** Serialise a llama base model (weights + config + tokenizer) as GGUF bytes. */
@@ -232,6 +236,7 @@ export function decodeLlamaGguf(bytes: Uint8Array): LlamaGguf {
     eosId: metaNumber(md, "tokenizer.ggml.eos_token_id"),
     ...(md.has("tokenizer.ggml.padding_token_id") ? { padId: metaNumber(md, "tokenizer.ggml.padding_token_id") } : {}),
     addBos: md.get("tokenizer.ggml.add_bos_token")?.value === true,
+    ...(md.has("tokenizer.chat_template") ? { chatTemplate: metaString(md, "tokenizer.chat_template") } : {}),
   };
   // check names and shapes from the header before decoding any tensor data
   const expected = expectedLlamaShapes(config);

@@ -150,8 +150,8 @@ export class LlamaCppModel {
     return softmax(await this.nextTokenLogits(tokens, adapter));
   }
 
-  /** Greedy generation of `n` token ids after `tokens`. */
-  async generateGreedy(tokens: readonly number[], n: number, adapter?: AdapterRef): Promise<number[]> {
+  /** Greedy generation of up to `n` token ids after `tokens`; stops after emitting any of `stopIds` (included). */
+  async generateGreedy(tokens: readonly number[], n: number, adapter?: AdapterRef, stopIds?: ReadonlySet<number>): Promise<number[]> {
     const ctx = await this.context(adapter);
     const seq = ctx.getSequence();
     const out: number[] = [];
@@ -163,6 +163,7 @@ export class LlamaCppModel {
         const next = res[input.length - 1]?.next.token;
         if (next === undefined || next === null) break;
         out.push(next as unknown as number);
+        if (stopIds?.has(next as unknown as number)) break;
         input = [next as unknown as number];
       }
       return out;

@@ -194,7 +194,7 @@ export interface ExportedAdapter {
   peftTargetModules: string[];
 }
 
-const PEFT_NAMES: Record<LoraTarget, string> = { q: "q_proj", k: "k_proj", v: "v_proj", o: "o_proj", gate: "gate_proj", up: "up_proj", down: "down_proj" };
+export const PEFT_NAMES: Record<LoraTarget, string> = { q: "q_proj", k: "k_proj", v: "v_proj", o: "o_proj", gate: "gate_proj", up: "up_proj", down: "down_proj" };
 
 export function exportAdapter(adapter: LoraAdapter): ExportedAdapter {
   return {

@@ -27,9 +27,32 @@ export class TemplateError extends Error {
 }
 
 /** Normalise one record of any accepted shape; throws TemplateError on anything else. */
+/** The accepted record shapes: a key that names the shape, and the fields it needs. */
+const SHAPES = [
+  { key: "prompt", needs: ["prompt", "response"], name: "{prompt, response}" },
+  { key: "instruction", needs: ["instruction", "output"], name: "{instruction, input?, output}" },
+  { key: "question", needs: ["question", "answer"], name: "{question, answer}" },
+] as const;
+
+/** Why a record is not one of the accepted shapes, naming the missing or mistyped field when the shape is clear. */
+function recordProblem(raw: unknown): string {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return "expected a JSON object";
+  const o = raw as Record<string, unknown>;
+  const shape = SHAPES.find((s) => s.needs.some((f) => f in o));
+  if (!shape) return `expected {prompt,response}, {instruction,input?,output} or {question,answer}; found fields ${Object.keys(o).map((k) => `"${k}"`).join(", ") || "none"}`;
+  for (const f of shape.needs) {
+    if (!(f in o)) return `field "${f}" is missing (a ${shape.name} record)`;
+    if (typeof o[f] !== "string") return `field "${f}" must be a string, got ${o[f] === null ? "null" : typeof o[f]}`;
+    if (f === shape.key && (o[f] as string).length === 0) return `field "${f}" is empty`;
+  }
+  for (const f of ["system", "input"]) if (f in o && typeof o[f] !== "string") return `field "${f}" must be a string`;
+  const extra = Object.keys(o).filter((k) => !["system", "input", ...shape.needs].includes(k));
+  return extra.length ? `unexpected field "${extra[0]}" in a ${shape.name} record` : `not a ${shape.name} record`;
+}
+
 export function toPromptRecord(raw: unknown, where = "record"): PromptRecord {
   const r = RecordSchema.safeParse(raw);
-  if (!r.success) throw new TemplateError(`${where}: expected {prompt,response}, {instruction,input?,output} or {question,answer}`);
+  if (!r.success) throw new TemplateError(`${where}: ${recordProblem(raw)}`);
   const v = r.data as Record<string, string | undefined>;
   const sys = v.system !== undefined ? { system: v.system } : {};
   if ("prompt" in v) return { prompt: v.prompt!, response: v.response!, ...sys };
@@ -59,26 +82,52 @@ export interface ChatTemplate {
   prompt(r: Pick<PromptRecord, "prompt" | "system">): string;
   /** The response text as trained (eos is appended as a token, not text). */
   response(r: Pick<PromptRecord, "response">): string;
+  /**
+   * The same template in Jinja, as written to a GGUF's `tokenizer.chat_template` (llama.cpp and node-llama-cpp
+   * render it with `messages`, `bos_token`, `eos_token`, `add_generation_prompt`): a system message, one user turn
+   * and the generation prompt render exactly as `prompt()`, preceded by bos.
+   */
+  jinja: string;
 }
 
 export const TEMPLATES: Record<string, ChatTemplate> = {
-  /** Compact plain-text Q/A, the default for the tiny base. */
+  /**
+   * Compact plain-text Q/A, the default for the tiny base. Every boundary between template text and a message is a
+   * newline, where the byte-level pre-tokenizer always splits: a chat client that tokenises the template's pieces
+   * and the messages separately (node-llama-cpp) gets the same tokens as one that tokenises the rendered whole
+   * (llama.cpp) and as training. The answer follows "Answer:" with its leading space, as generated.
+   */
   lineage: {
     name: "lineage",
-    prompt: (r) => `${r.system ? `${r.system}\n` : ""}Question: ${r.prompt}\nAnswer:`,
+    prompt: (r) => `${r.system ? `${r.system}\n` : ""}Question:\n${r.prompt}\nAnswer:`,
     response: (r) => ` ${r.response}`,
+    jinja:
+      "{{ bos_token }}{% for message in messages %}{% if message['role'] == 'system' %}{{ message['content'] }}\n" +
+      "{% elif message['role'] == 'user' %}Question:\n{{ message['content'] }}\n" +
+      "{% elif message['role'] == 'assistant' %}Answer:{{ message['content'] }}{{ eos_token }}{% endif %}{% endfor %}" +
+      "{% if add_generation_prompt %}Answer:{% endif %}",
   },
   /** Alpaca-style instruction format. */
   alpaca: {
     name: "alpaca",
     prompt: (r) => `${r.system ?? "Below is an instruction that describes a task. Write a response that appropriately completes the request."}\n\n### Instruction:\n${r.prompt}\n\n### Response:\n`,
     response: (r) => r.response,
+    jinja:
+      "{{ bos_token }}{% set ns = namespace(system='Below is an instruction that describes a task. Write a response that appropriately completes the request.') %}" +
+      "{% for message in messages %}{% if message['role'] == 'system' %}{% set ns.system = message['content'] %}{% endif %}{% endfor %}{{ ns.system }}\n\n" +
+      "{% for message in messages %}{% if message['role'] == 'user' %}### Instruction:\n{{ message['content'] }}\n\n" +
+      "{% elif message['role'] == 'assistant' %}### Response:\n{{ message['content'] }}{{ eos_token }}{% endif %}{% endfor %}" +
+      "{% if add_generation_prompt %}### Response:\n{% endif %}",
   },
   /** ChatML-style turns (markers are plain text for the byte-level tokenizer). */
   chatml: {
     name: "chatml",
     prompt: (r) => `${r.system ? `<|im_start|>system\n${r.system}<|im_end|>\n` : ""}<|im_start|>user\n${r.prompt}<|im_end|>\n<|im_start|>assistant\n`,
     response: (r) => `${r.response}<|im_end|>`,
+    jinja:
+      "{{ bos_token }}{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] }}" +
+      "{% if message['role'] == 'assistant' %}{{ '<|im_end|>' + eos_token }}{% else %}{{ '<|im_end|>\\n' }}{% endif %}{% endfor %}" +
+      "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}",
   },
 };
 

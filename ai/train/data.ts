@@ -114,9 +114,10 @@ export class ExampleData implements DataSource {
     return this.#train.length;
   }
 
+  /** Right-padded to the batch's longest example (at most seqLen): no compute on padding beyond that. */
   #batch(examples: TokenizedExample[]): Batch {
     const b = examples.length;
-    const t = this.#t;
+    const t = Math.max(1, Math.min(this.#t, Math.max(...examples.map((e) => e.ids.length - 1))));
     const ids = new Int32Array(b * t).fill(this.#pad);
     const targets = new Int32Array(b * t).fill(this.#pad);
     const weights = new Float32Array(b * t);

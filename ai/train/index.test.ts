@@ -7,7 +7,7 @@ import { initBackend } from "../backend/index.ts";
 import { LoraAdapter } from "../lora/index.ts";
 import { LlamaModel } from "../model/index.ts";
 import { TINY, randomWeights } from "../model/testing.ts";
-import { ExampleData, type Progress, TokenStreamData, TrainError, Trainer, decodeCheckpoint, encodeCheckpoint, learningRate } from "./index.ts";
+import { ExampleData, type Progress, TokenStreamData, TrainDivergedError, TrainError, Trainer, decodeCheckpoint, encodeCheckpoint, learningRate } from "./index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "lineage-train-"));
 beforeAll(async () => {
@@ -55,6 +55,17 @@ describe("Trainer", () => {
     expect(r.bestEvalLoss!).toBeLessThan(before);
     t.dispose();
     m.dispose();
+  });
+
+  it("an exploding run (lr 1e6) throws TrainDivergedError instead of returning garbage weights", () => {
+    const { m, t } = fullTrainer(5, { steps: 30, lr: 1e6, gradClip: 0, warmupSteps: 0 });
+    try {
+      expect(() => t.run()).toThrow(TrainDivergedError);
+      expect(() => t.run()).toThrow(/diverged at step \d+ \((non-finite|loss .* exploded)/);
+    } finally {
+      t.dispose();
+      m.dispose();
+    }
   });
 
   it("is deterministic with a seed (and the seed matters)", () => {

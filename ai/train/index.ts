@@ -69,6 +69,21 @@ export class TrainError extends Error {
   }
 }
 
+/** A run whose loss rose above this multiple of its first step's loss is declared diverged. */
+export const DIVERGENCE_FACTOR = 3;
+
+/** The run diverged (non-finite or exploding loss): its weights are garbage and must not be written. */
+export class TrainDivergedError extends TrainError {
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+    reason: string,
+  ) {
+    super(`diverged at step ${step} (${reason}); nothing was written: lower the learning rate (--lr) or keep gradient clipping on (--grad-clip)`);
+    this.name = "TrainDivergedError";
+  }
+}
+
 /** The learning rate at `step` (0-based): linear warm-up then cosine from lr to minLr. */
 export function learningRate(cfg: TrainConfig, step: number): number {
   const warm = cfg.warmupSteps ?? 0;
@@ -230,8 +245,13 @@ export class Trainer extends EventEmitter {
     let runTokens = 0;
     const evalBatches = this.data.evalBatches();
     const end = Math.min(this.cfg.stopAtStep ?? this.cfg.steps, this.cfg.steps);
+    let firstLoss: number | undefined;
     while (this.#step < end) {
       const { loss, gradNorm, tokens } = this.trainStep();
+      firstLoss ??= loss;
+      // a diverged run is an error, never a result: non-finite loss or gradient, or a loss far above where it began
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) throw new TrainDivergedError(this.#step, loss, `non-finite ${Number.isFinite(loss) ? "gradient norm" : "loss"}`);
+      if (this.#step - startStep >= 5 && loss > DIVERGENCE_FACTOR * firstLoss) throw new TrainDivergedError(this.#step, loss, `loss ${loss.toFixed(3)} exploded from ${firstLoss.toFixed(3)} at the start`);
       lastLoss = loss;
       runTokens += tokens;
       const elapsed = (performance.now() - t0) / 1000;

@@ -23,6 +23,7 @@ import { checkPorts, devnetPortClaims, PortInUseError } from "./ports.ts";
 import { seed } from "./seed.ts";
 import { FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
 import { startServing, type DevnetServing } from "./serving.ts";
+import { startWebApp } from "../../app/server/index.ts";
 
 export class DevnetError extends Error {
   override name = "DevnetError";
@@ -59,6 +60,12 @@ export interface DevnetOptions {
   servePort?: number;
   /** The serving node's key (a registered Node operator); default anvil's account 7 (the seeded node) on anvil. */
   nodeKey?: Hex;
+  /** Serve the web app (app/, built when its sources changed); default true. */
+  app?: boolean;
+  /** Web app port (0 = a free port). Default 42071. */
+  appPort?: number;
+  /** OpenAI-compatible serving endpoint the web app's chat may use (LINEAGE_SERVING_URL). */
+  servingUrl?: string;
   logger?: Logger;
 }
 
@@ -74,6 +81,8 @@ export interface Devnet {
   indexer?: Indexer;
   /** The serving node, its housekeeper and the demo channel. */
   serving?: DevnetServing;
+  /** The web app (app/server). */
+  appUrl?: string;
   /** Stops every child: indexer first, then anvil (which dumps its state). */
   stop: () => Promise<void>;
 }
@@ -107,7 +116,9 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
   let gateway: RunningGateway | undefined;
   let serving: DevnetServing | undefined;
   let servingStart: Promise<DevnetServing> | undefined;
+  let app: Awaited<ReturnType<typeof startWebApp>> | undefined;
   const stop = async () => {
+    if (app) await app.close();
     if (!serving && servingStart) serving = await servingStart.catch(() => undefined);
     if (serving) await serving.stop();
     if (gateway) await gateway.close();
@@ -252,7 +263,29 @@ export async function startDevnet(opts: DevnetOptions = {}): Promise<Devnet> {
       log.info({ ms: Date.now() - t0, schema: indexer.schema }, "indexer caught up");
     }
     if (servingStart) serving = await servingStart;
-    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, ...(serving ? { serving } : {}), stop };
+    // The web app last: GraphQL answers first; its build (only when app/ or sdk/ changed) runs in the background.
+    if (opts.app ?? true) {
+      app = await startWebApp({
+        deployment,
+        rpcUrl,
+        indexerUrl: indexer?.url,
+        gatewayUrl,
+        dataDir,
+        devKeys: embedded || chainId === ANVIL_CHAIN_ID ? ANVIL_KEYS : [],
+        port: opts.appPort ?? 42071,
+        servingUrl: opts.servingUrl,
+        log: (msg) => log.info(msg),
+      }).catch((e: Error) => {
+        throw new DevnetError(`could not start the web app on port ${opts.appPort ?? 42071}: ${e.message}`);
+      });
+      const appUrl = app.url;
+      log.info({ url: appUrl }, "web app server started");
+      void app.ready.then(
+        (b) => log.info({ url: appUrl, built: b.built, buildMs: b.ms }, b.built ? "web app built" : "web app up to date"),
+        () => undefined,
+      );
+    }
+    return { rpcUrl, chainId, deployment, deploymentFile, graphqlUrl, gatewayUrl, anvil, indexer, appUrl: app?.url, ...(serving ? { serving } : {}), stop };
   } catch (e) {
     await stop();
     if (e instanceof DevnetError) throw e;

@@ -27,10 +27,11 @@ describe("devnet ports", () => {
       ["content gateway", 42070],
       ["serving node", 8080],
       ["indexer (GraphQL)", 42069],
+      ["web app", 42071],
     ]);
-    expect(devnetPortClaims({ rpcUrl: "http://127.0.0.1:1", anvilPort: 9, gatewayPort: 0, graphqlPort: 7000 }).map((c) => c.port)).toEqual([7000]);
-    expect(devnetPortClaims({ indexer: false, gateway: false, anvilPort: 5000 }).map((c) => c.option)).toEqual(["--anvil-port", "--serve-port"]);
-    expect(devnetPortClaims({ serve: false, anvilPort: 0, gatewayPort: 0, graphqlPort: 0 })).toEqual([]);
+    expect(devnetPortClaims({ rpcUrl: "http://127.0.0.1:1", anvilPort: 9, gatewayPort: 0, graphqlPort: 7000, app: false }).map((c) => c.port)).toEqual([7000]);
+    expect(devnetPortClaims({ indexer: false, gateway: false, anvilPort: 5000, appPort: 0 }).map((c) => c.option)).toEqual(["--anvil-port", "--serve-port"]);
+    expect(devnetPortClaims({ serve: false, anvilPort: 0, gatewayPort: 0, graphqlPort: 0, appPort: 0 })).toEqual([]);
   });
 
   it("names each taken port, its service and option, and the pid and command holding it", async () => {

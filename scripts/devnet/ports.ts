@@ -37,6 +37,7 @@ export const DEVNET_SERVICES: DevnetService[] = [
   { service: "content gateway", option: "--gateway-port", port: (o) => ((o.gateway ?? true) ? fixed(o.gatewayPort, 42070) : undefined) },
   { service: "serving node", option: "--serve-port", port: (o) => ((o.serve ?? !o.rpcUrl) ? fixed(o.servePort, 8080) : undefined) },
   { service: "indexer (GraphQL)", option: "--port", port: (o) => ((o.indexer ?? true) ? fixed(o.graphqlPort, 42069) : undefined) },
+  { service: "web app", option: "--app-port", port: (o) => ((o.app ?? true) ? fixed(o.appPort, 42071) : undefined) },
 ];
 
 /** The ports a devnet with these options will listen on. */

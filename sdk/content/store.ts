@@ -85,7 +85,7 @@ export class HttpContentStore implements ContentStore {
   ) {}
 
   async put(bytes: Uint8Array): Promise<PutResult> {
-    const res = await fetch(new URL("/ipfs", this.baseUrl), { method: "POST", body: bytes, headers: { "content-type": "application/octet-stream" } });
+    const res = await fetch(new URL("/ipfs", this.baseUrl), { method: "POST", body: bytes as Uint8Array<ArrayBuffer>, headers: { "content-type": "application/octet-stream" } });
     if (!res.ok) throw new ContentError(`gateway refused the upload: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as PutResult;
     if (body.digest !== sha256Hex(bytes)) throw new ContentError(`gateway answered digest ${body.digest} for different bytes`);

@@ -17,7 +17,8 @@ import {
   stakingRegistryAbi,
   timelockControllerAbi,
 } from "../../sdk/abi/index.ts";
-import { ContractRevertError, InvalidParameterError, itemOf, writeContract } from "../../sdk/client/index.ts";
+import { commitContribution, ContractRevertError, InvalidParameterError, itemOf, packItems, writeContract } from "../../sdk/client/index.ts";
+import { randomSalt } from "../../sdk/datanet/index.ts";
 import { cidFromDigest, FsContentStore, startGateway, type RunningGateway } from "../../sdk/content/index.ts";
 import { fetchPayoutTreeDocument, parseMeritProof, PayoutTree, publishPayoutTree, verifyPayoutProof } from "../../sdk/payout/index.ts";
 import { startIndexer, type Indexer } from "../../scripts/devnet/indexer.ts";
@@ -57,11 +58,39 @@ beforeAll(async () => {
   for (const functionName of ["pause", "unpause"] as const) {
     await writeContract(council, functionName, { address: staking, abi: stakingRegistryAbi, functionName, args: [] });
   }
+  await copiedContribution();
   // The seeded node (grace, account 7) announces its receipts of epoch 1 (a document in the store, named by digest).
   const announced = await store.put(new TextEncoder().encode('{"kind":"lineage.receipts","version":1,"epoch":1,"count":0}'));
   await chain.users[7]!.announceReceipts({ epoch: 1n, digest: announced.digest });
   indexer = await startIndexer(chainIndexerOptions(chain, { contentUrl: gateway.url }));
 });
+
+/**
+ * A hostile mempool: erin commits an item; dave reads her pending reveal, commits the same item as his own and, her
+ * reveal being delayed, reveals first. Her reveal (earlier commitment) takes it over; dave's 10 OPEN bond goes to the
+ * treasury. The indexer tests below then see a reassigned contribution (same id, new contributor).
+ */
+let copied: { digest: Hex; daveBondedBefore: bigint; daveOwedBefore: bigint; id: bigint; reassigned: number };
+async function copiedContribution(): Promise<void> {
+  const [, , , , dave, erin] = chain.users;
+  const registry = chain.deployment.contracts.DatanetRegistry as Address;
+  const read = <T>(functionName: "bondedOf" | "getContribution", args: readonly unknown[]) =>
+    chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName, args } as never) as Promise<T>;
+  const daveOwedBefore = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "owed", args: [dave!.address] });
+  const items = packItems([itemOf(new TextEncoder().encode("Q: What does vitamin K do? A: It is needed for blood clotting."))]);
+  const digest = items.slice(0, 66) as Hex;
+  const [salt, copierSalt] = [randomSalt(), randomSalt()];
+  await commitContribution(erin!, { contributor: erin!.address, datanetId: 1n, items, salt });
+  await commitContribution(dave!, { contributor: dave!.address, datanetId: 1n, items, salt: copierSalt });
+  const reveal = (who: typeof dave, s: Hex) =>
+    writeContract(who!, "reveal", { address: registry, abi: datanetRegistryAbi, functionName: "contributeBatch", args: [1n, items, parseEther("10"), s] }, "pending");
+  const daveBondedBefore = await read<bigint>("bondedOf", [dave!.address]);
+  await reveal(dave, copierSalt);
+  const res = await reveal(erin, salt);
+  const id = (await read<{ id: bigint }>("getContribution", [1n, digest])).id;
+  const reassigned = parseEventLogs({ abi: datanetRegistryAbi, logs: res.receipt.logs, eventName: "ContributionReassigned" }).length;
+  copied = { digest, daveBondedBefore, daveOwedBefore, id, reassigned };
+}
 
 afterAll(async () => {
   await indexer?.stop();
@@ -89,6 +118,19 @@ describe("SDK flows", () => {
     const seeded = itemOf(new TextEncoder().encode("Q: Which vitamin deficiency causes scurvy? A: Vitamin C (ascorbic acid)."));
     const err = await dave!.contribute({ datanetId: 1n, items: [seeded] }).catch((e: unknown) => e);
     expect((err as ContractRevertError).errorName).toBe("DatanetDuplicate");
+  });
+
+  it("a copier of a pending contribution ends with nothing: the earlier commitment takes it over", async () => {
+    const [, , , , dave, erin] = chain.users;
+    const registry = chain.deployment.contracts.DatanetRegistry as Address;
+    const c = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "getContribution", args: [1n, copied.digest] });
+    expect(c.contributor).toBe(erin!.address);
+    expect(c.id).toBe(copied.id);
+    expect(copied.reassigned).toBe(1);
+    const daveBonded = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "bondedOf", args: [dave!.address] });
+    expect(daveBonded).toBe(copied.daveBondedBefore);
+    // nothing credited to the copier for it: its bond went to the treasury
+    expect(await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "owed", args: [dave!.address] })).toBe(copied.daveOwedBefore);
   });
 
   it("refuses a bond above the contributor's maxBond and a fee above the buyer's maxFee", async () => {
@@ -215,8 +257,10 @@ describe("indexer against the chain", () => {
       "contributions",
       "id datanetId digest contributor size status relayer",
     );
-    const next = await chain.publicClient.readContract({ address: registry, abi: datanetRegistryAbi, functionName: "nextContributionId" });
-    expect(rows.length).toBe(Number(next) - 1);
+    // ids are not dense: an item taken over by an earlier commitment keeps its id and leaves its new one unused
+    const submitted = await chain.publicClient.getContractEvents({ address: registry, abi: datanetRegistryAbi, eventName: "ContributionSubmitted", fromBlock: 0n });
+    expect(rows.length).toBe(submitted.length);
+    expect(rows.some((r) => BigInt(r.id) === copied.id && addr(r.contributor) === chain.users[5]!.address)).toBe(true);
     for (const r of rows) {
       const c = await chain.publicClient.readContract({
         address: registry, abi: datanetRegistryAbi, functionName: "getContribution", args: [BigInt(r.datanetId), r.digest],

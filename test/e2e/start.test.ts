@@ -58,6 +58,7 @@ function spawnStart(dataDir: string, ports: Ports): { child: ChildProcess; out: 
       "--port", String(ports.graphql),
       "--gateway-port", String(ports.gateway),
       "--serve-port", String(ports.serve),
+      "--app-port", "0",
       "--deployment", deploymentFile,
     ],
     { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" }, detached: true },
