@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { DatanetInput } from "../data/index.ts";
-import { type PromptRecord, parseJsonl, toPromptRecord } from "../templates/index.ts";
+import { jsonlValues, type PromptRecord, parseJsonl, toPromptRecord } from "../templates/index.ts";
 
 export interface CorpusContribution {
   contributionId: bigint;
@@ -63,21 +63,14 @@ const idField = z.object({ contributionId: z.union([z.string().regex(/^\d+$/), z
 export function corpusFromJsonl(text: string, meta: { datanetId?: bigint; versionId?: bigint; root: `0x${string}` }): AttributionCorpus {
   const out: CorpusContribution[] = [];
   const seen = new Set<bigint>();
-  text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      throw new CorpusError(`line ${i + 1}: invalid JSON`);
-    }
+  for (const { raw, line } of jsonlValues(text, (m) => new CorpusError(m))) {
     const idp = idField.safeParse(raw);
-    if (!idp.success) throw new CorpusError(`line ${i + 1}: contributionId must be a non-negative integer`);
-    const id = idp.data.contributionId !== undefined ? BigInt(idp.data.contributionId) : BigInt(i + 1);
-    if (seen.has(id)) throw new CorpusError(`line ${i + 1}: contribution ${id} listed twice`);
+    if (!idp.success) throw new CorpusError(`line ${line}: contributionId must be a non-negative integer`);
+    const id = idp.data.contributionId !== undefined ? BigInt(idp.data.contributionId) : BigInt(line);
+    if (seen.has(id)) throw new CorpusError(`line ${line}: contribution ${id} listed twice`);
     seen.add(id);
-    out.push({ contributionId: id, records: [toPromptRecord(raw, `line ${i + 1}`)] });
-  });
+    out.push({ contributionId: id, records: [toPromptRecord(raw, `line ${line}`)] });
+  }
   if (out.length === 0) throw new CorpusError("the JSONL file holds no records");
   return { datanetId: meta.datanetId ?? 0n, versionId: meta.versionId ?? 0n, root: meta.root, contributions: sortById(out) };
 }

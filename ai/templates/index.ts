@@ -60,20 +60,23 @@ export function toPromptRecord(raw: unknown, where = "record"): PromptRecord {
   return { prompt: v.question!, response: v.answer!, ...sys };
 }
 
-/** Parse JSONL text into records (blank lines skipped); errors name the line. */
-export function parseJsonl(text: string): PromptRecord[] {
-  const out: PromptRecord[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (!line.trim()) return;
-    let raw: unknown;
+/** The parsed JSON value of every non-blank JSONL line with its 1-based line number; invalid JSON throws `fail(message)`. */
+export function jsonlValues(text: string, fail: (message: string) => Error = (m) => new TemplateError(m)): { raw: unknown; line: number }[] {
+  const out: { raw: unknown; line: number }[] = [];
+  text.split("\n").forEach((text, i) => {
+    if (!text.trim()) return;
     try {
-      raw = JSON.parse(line);
+      out.push({ raw: JSON.parse(text), line: i + 1 });
     } catch {
-      throw new TemplateError(`line ${i + 1}: invalid JSON`);
+      throw fail(`line ${i + 1}: invalid JSON`);
     }
-    out.push(toPromptRecord(raw, `line ${i + 1}`));
   });
   return out;
+}
+
+/** Parse JSONL text into records (blank lines skipped); errors name the line. */
+export function parseJsonl(text: string): PromptRecord[] {
+  return jsonlValues(text).map(({ raw, line }) => toPromptRecord(raw, `line ${line}`));
 }
 
 export interface ChatTemplate {
