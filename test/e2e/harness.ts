@@ -99,6 +99,10 @@ export async function sprayTransfers(
   const token = chain.deployment.contracts.OpenToken as Address;
   const senders = chain.users.slice(1).map((u) => u.walletClient!.account.address);
   await rpc(url, [{ method: "evm_setAutomine", params: [false] }]);
+  // Explicit nonces: anvil handles a JSON-RPC batch concurrently, so nonces it assigns itself can arrive out of order
+  // and leave transactions queued behind a gap for good (what lost the indexer bench's Datanets, issue 19).
+  const counts = await rpc<Hex>(url, senders.map((a) => ({ method: "eth_getTransactionCount", params: [a, "pending"] })));
+  const nonces = new Map(senders.map((a, i) => [a, BigInt(counts[i]!)]));
   let n = 0;
   for (let b = 0; b < opts.blocks; b++) {
     const calls = [];
@@ -107,13 +111,17 @@ export async function sprayTransfers(
       const to = senders[(b + i + 1) % senders.length]!;
       const amount = (opts.amount ?? 1n) + BigInt(n);
       const data = `0xa9059cbb${to.slice(2).toLowerCase().padStart(64, "0")}${amount.toString(16).padStart(64, "0")}` as Hex;
-      calls.push({ method: "eth_sendTransaction", params: [{ from, to: token, data, gas: "0x186a0" }] });
+      const nonce = nonces.get(from)!;
+      nonces.set(from, nonce + 1n);
+      calls.push({ method: "eth_sendTransaction", params: [{ from, to: token, data, gas: "0x186a0", nonce: `0x${nonce.toString(16)}` }] });
       n++;
     }
     await rpc(url, calls);
     await rpc(url, [{ method: "evm_mine", params: [] }]);
   }
   await rpc(url, [{ method: "evm_setAutomine", params: [true] }]);
+  const [pool] = await rpc<{ pending: Hex; queued: Hex }>(url, [{ method: "txpool_status", params: [] }]);
+  if (BigInt(pool!.pending) + BigInt(pool!.queued) > 0n) throw new Error(`sprayTransfers: ${BigInt(pool!.pending)} pending and ${BigInt(pool!.queued)} queued transactions were never mined`);
   return n;
 }
 
